@@ -1,0 +1,33 @@
+"""The four rubric dimensions and the ordinal level scheme, shared by training and serving."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+DIMENSIONS: tuple[str, ...] = ("clarity", "root_cause", "child_focus", "recommendations")
+LEVELS: int = 4
+LEVEL_LABELS: tuple[str, ...] = ("inadequate", "requires improvement", "good", "strong")
+
+
+def cumulative_logits_to_probs(
+    logits: npt.NDArray[np.floating], temperatures: npt.NDArray[np.floating] | None = None
+) -> npt.NDArray[np.float64]:
+    """Turn ordinal (CORAL-style) cumulative logits into level probabilities.
+
+    ``logits`` has shape ``(batch, len(DIMENSIONS), LEVELS - 1)``; ``logits[..., k]`` is the
+    logit of ``P(level > k)``. ``temperatures`` (one per dimension) divides the logits first,
+    which is how calibration is applied. Returns shape ``(batch, len(DIMENSIONS), LEVELS)``.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    if temperatures is not None:
+        z = z / np.asarray(temperatures, dtype=np.float64)[None, :, None]
+    greater = 1.0 / (1.0 + np.exp(-z))
+    # Enforce monotone P(>k) so every level probability is non-negative.
+    greater = np.minimum.accumulate(greater, axis=-1)
+    ones = np.ones(greater.shape[:-1] + (1,))
+    zeros = np.zeros_like(ones)
+    upper = np.concatenate([ones, greater], axis=-1)
+    lower = np.concatenate([greater, zeros], axis=-1)
+    probs = np.clip(upper - lower, 0.0, 1.0)
+    return probs / probs.sum(axis=-1, keepdims=True)
