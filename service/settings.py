@@ -1,0 +1,42 @@
+"""Typed settings for the service, read from ``SCRUTINY_*`` environment variables.
+
+Defaults are the safe choice: limits are tight enough that one hostile file cannot take the
+service down, and API keys are off only until an operator sets them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IngestLimits(BaseSettings):
+    """Bounds on what the reading stage accepts and how long/large parsing may get."""
+
+    model_config = SettingsConfigDict(env_prefix="SCRUTINY_INGEST_", extra="ignore")
+
+    max_bytes: int = Field(25 * 1024 * 1024, gt=0, description="Largest file accepted.")
+    max_pages: int = Field(400, gt=0, description="Most pages read from a PDF.")
+    max_characters: int = Field(3_000_000, gt=0, description="Most characters of text kept.")
+    max_unpacked_bytes: int = Field(
+        150 * 1024 * 1024, gt=0, description="Largest total unpacked size of a DOCX archive."
+    )
+    max_compression_ratio: float = Field(
+        100.0, gt=1, description="Largest unpacked/packed ratio of any DOCX archive member."
+    )
+    parse_timeout_s: float = Field(60.0, gt=0, description="Wall-clock limit on one parse.")
+    parse_memory_mb: int = Field(1536, gt=64, description="Address-space limit of the parser process.")
+    isolate: bool = Field(
+        True, description="Parse in a separate process with time and memory limits."
+    )
+
+
+@lru_cache(maxsize=1)
+def ingest_limits() -> IngestLimits:
+    """Process-wide ingestion limits (environment read once)."""
+    return IngestLimits()
