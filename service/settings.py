@@ -40,3 +40,34 @@ class IngestLimits(BaseSettings):
 def ingest_limits() -> IngestLimits:
     """Process-wide ingestion limits (environment read once)."""
     return IngestLimits()
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP API: who may call it, how often, and how much at once."""
+
+    model_config = SettingsConfigDict(env_prefix="SCRUTINY_API_", extra="ignore")
+
+    api_key_hashes: list[str] = Field(
+        default_factory=list,
+        description="sha256 hex digests of accepted API keys; empty means no key is required.",
+    )
+    max_request_bytes: int = Field(
+        26 * 1024 * 1024, gt=0, description="Largest request body, checked before parsing."
+    )
+    max_text_characters: int = Field(
+        2_000_000, gt=0, description="Longest text accepted by /v1/score."
+    )
+    rate_limit_per_minute: int = Field(
+        60, ge=0, description="Requests per minute per client (0 turns the limit off)."
+    )
+    max_concurrent_scores: int = Field(
+        2, gt=0, description="Scoring requests run at once; more are refused with 503."
+    )
+    host: str = Field("127.0.0.1", description="Interface `scrutiny serve` binds by default.")
+    port: int = Field(8000, gt=0, lt=65536)
+
+
+@lru_cache(maxsize=1)
+def api_settings() -> ApiSettings:
+    """Process-wide API settings (environment read once)."""
+    return ApiSettings()
