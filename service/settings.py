@@ -30,7 +30,9 @@ class IngestLimits(BaseSettings):
         100.0, gt=1, description="Largest unpacked/packed ratio of any DOCX archive member."
     )
     parse_timeout_s: float = Field(60.0, gt=0, description="Wall-clock limit on one parse.")
-    parse_memory_mb: int = Field(1536, gt=64, description="Address-space limit of the parser process.")
+    parse_memory_mb: int = Field(
+        1536, gt=64, description="Address-space limit of the parser process."
+    )
     isolate: bool = Field(
         True, description="Parse in a separate process with time and memory limits."
     )
@@ -71,3 +73,36 @@ class ApiSettings(BaseSettings):
 def api_settings() -> ApiSettings:
     """Process-wide API settings (environment read once)."""
     return ApiSettings()
+
+
+class ServiceSettings(BaseSettings):
+    """The scoring engine: which model to load and how hard to drive the CPU."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCRUTINY_", extra="ignore", protected_namespaces=()
+    )
+
+    model_dir: Path = Field(
+        default=REPO_ROOT / "models" / "scrutiny-minilm-v1",
+        description="Folder holding model.onnx, tokenizer.json and manifest.json.",
+    )
+    batch_size: int = Field(
+        default=8,
+        gt=0,
+        le=512,
+        description="Passages per ONNX run (8 was fastest on 2 cores; 1 makes every "
+        "passage's score independent of its neighbours under dynamic int8 quantisation).",
+    )
+    threads: int = Field(default=2, gt=0, le=256, description="onnxruntime intra-op threads.")
+    explain_max_passages: int = Field(
+        default=32,
+        ge=0,
+        le=1000,
+        description="Most passages probed sentence by sentence (leave-one-out) per document.",
+    )
+
+
+@lru_cache(maxsize=1)
+def service_settings() -> ServiceSettings:
+    """Process-wide scoring-engine settings (environment read once)."""
+    return ServiceSettings()

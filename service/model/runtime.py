@@ -1,0 +1,144 @@
+"""The quality model at scoring time: onnxruntime and ``tokenizers`` only, never torch.
+
+``QualityModel.load`` verifies every file against the manifest before anything is parsed,
+then ``predict`` turns passage texts into calibrated level probabilities, batched, with the
+texts sorted by token length so each batch pads only to its own longest member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
+from service.model.manifest import Manifest, ModelIntegrityError, read_verified
+from service.passages.build import model_text
+
+_INPUTS = ("input_ids", "attention_mask")
+
+
+@dataclass
+class QualityModel:
+    """A loaded, verified model. Thread-safe: onnxruntime sessions allow concurrent ``run``."""
+
+    manifest: Manifest
+    session: Any  # onnxruntime.InferenceSession (imported lazily, so typed loosely)
+    tokenizer: Any  # tokenizers.Tokenizer
+    batch_size: int = 8
+    pad_id: int = 0
+    _input_names: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """Model name from the manifest."""
+        return self.manifest.name
+
+    @property
+    def version(self) -> str:
+        """Model version from the manifest."""
+        return self.manifest.version
+
+    @property
+    def sha256(self) -> str:
+        """sha256 of the manifest, which pins the hash of every model file."""
+        return self.manifest.sha256
+
+    @classmethod
+    def load(
+        cls, model_dir: Path | str, *, threads: int | None = None, batch_size: int | None = None
+    ) -> QualityModel:
+        """Verify and load the model in ``model_dir``; raise ModelIntegrityError if unfit.
+
+        ``threads`` and ``batch_size`` default to ``ServiceSettings``.
+        """
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from service.settings import service_settings
+
+        settings = service_settings()
+        threads = settings.threads if threads is None else threads
+        batch_size = settings.batch_size if batch_size is None else batch_size
+        if threads < 1 or batch_size < 1:
+            raise ValueError("threads and batch_size must be at least 1")
+
+        manifest, files = read_verified(Path(model_dir))
+        try:
+            tokenizer = Tokenizer.from_str(files["tokenizer.json"].decode("utf-8"))
+        except Exception as error:  # tokenizers raises plain Exception subclasses
+            raise ModelIntegrityError(f"tokenizer.json cannot be loaded: {error}") from None
+        # Explicit: truncate to the trained length; pad per batch ourselves (see predict).
+        tokenizer.enable_truncation(max_length=manifest.max_length)
+        tokenizer.no_padding()
+        pad_id = tokenizer.token_to_id("[PAD]")
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning threads burn idle CPU between requests and fight the web server for cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(
+                files["model.onnx"], sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:
+            raise ModelIntegrityError(f"model.onnx cannot be loaded: {error}") from None
+        inputs = tuple(i.name for i in session.get_inputs())
+        outputs = [o.name for o in session.get_outputs()]
+        missing = [name for name in _INPUTS if name not in inputs]
+        if missing:
+            raise ModelIntegrityError(f"model.onnx lacks the inputs {missing}")
+        if manifest.output not in outputs:
+            raise ModelIntegrityError(f"model.onnx has no output {manifest.output!r}")
+        return cls(
+            manifest=manifest,
+            session=session,
+            tokenizer=tokenizer,
+            batch_size=batch_size,
+            pad_id=0 if pad_id is None else int(pad_id),
+            _input_names=inputs,
+        )
+
+    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Level probabilities, shape ``(len(texts), len(DIMENSIONS), LEVELS)``, in input order.
+
+        Each text goes through ``model_text`` first, exactly as at training time. Batches
+        hold texts of similar token length. With a dynamically quantised (int8) model a
+        text's probabilities can shift slightly (about 0.01-0.04) with its batch neighbours,
+        because activation scales are computed per batch; ``batch_size=1`` removes that.
+        """
+        result = np.zeros((len(texts), len(DIMENSIONS), LEVELS), dtype=np.float64)
+        if not texts:
+            return result
+        encodings = self.tokenizer.encode_batch([model_text(t) for t in texts])
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
+        temperatures = np.asarray(self.manifest.temperatures)
+        for begin in range(0, len(order), self.batch_size):
+            chunk = order[begin : begin + self.batch_size]
+            width = int(lengths[chunk].max())
+            ids = np.full((len(chunk), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, index in enumerate(chunk):
+                tokens = encodings[index].ids
+                ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            (logits,) = self.session.run([self.manifest.output], feeds)
+            result[chunk] = cumulative_logits_to_probs(logits, temperatures)
+        return result
+
+
+def expected_scores(probs: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    """Expected level (in [0, LEVELS-1]) of each probability vector on the last axis."""
+    return np.asarray(probs, dtype=np.float64) @ np.arange(LEVELS, dtype=np.float64)

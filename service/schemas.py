@@ -1,0 +1,140 @@
+"""The JSON the service returns (``design.md``), as pydantic models with bounded fields.
+
+Field order follows ``design.md``. Extensions beyond it are additive and nullable:
+``Recommendation.finding`` (the review finding a recommendation links to, where stated),
+``Recommendation.page`` and ``Recommendation.section``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.model.dimensions import LEVEL_LABELS
+
+SCHEMA_VERSION: Literal["1"] = "1"
+
+Dimension = Literal["clarity", "root_cause", "child_focus", "recommendations"]
+Polarity = Literal["weakness", "strength"]
+LevelLabel = Literal["inadequate", "requires improvement", "good", "strong"]
+SectionKindField = Literal[
+    "background",
+    "methodology",
+    "chronology",
+    "analysis",
+    "findings",
+    "recommendations",
+    "child_voice",
+    "glossary",
+    "appendix",
+    "other",
+]
+
+_Offset = Field(ge=0)
+_Page = Field(default=None, ge=1)
+_Sha256 = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rating(_Frozen):
+    """One rating: level 0-3 with its label, expected level, calibrated confidence."""
+
+    level: int = Field(ge=0, le=3)
+    label: LevelLabel
+    score: float = Field(ge=0.0, le=3.0, description="Expected level, for ranking.")
+    confidence: float = Field(ge=0.0, le=1.0, description="Probability the level is right.")
+
+    @classmethod
+    def of(cls, level: int, score: float, confidence: float) -> Rating:
+        """Build a rating, labelling the level and rounding for display."""
+        return cls(
+            level=level,
+            label=cast(LevelLabel, LEVEL_LABELS[level]),
+            score=round(min(max(score, 0.0), 3.0), 3),
+            confidence=round(min(max(confidence, 0.0), 1.0), 3),
+        )
+
+
+class Ratings(_Frozen):
+    """A rating per dimension; ``None`` where the dimension does not apply."""
+
+    clarity: Rating | None = None
+    root_cause: Rating | None = None
+    child_focus: Rating | None = None
+    recommendations: Rating | None = None
+
+
+class ModelInfo(_Frozen):
+    name: str = Field(max_length=200)
+    version: str = Field(max_length=100)
+    sha256: str = _Sha256
+
+
+class DocumentInfo(_Frozen):
+    sha256: str = _Sha256
+    title: str | None = Field(default=None, max_length=1000)
+    pages: int | None = Field(default=None, ge=0, description="None for sources without pages.")
+    characters: int = Field(ge=0)
+    text: str | None = Field(default=None, description="The extracted text; None if not asked for.")
+
+
+class Highlight(_Frozen):
+    """A passage or sentence behind a rating; ``document.text[start:end] == text``."""
+
+    dimension: Dimension
+    polarity: Polarity
+    start: int = _Offset
+    end: int = _Offset
+    text: str
+    reason: str = Field(max_length=400)
+    page: int | None = _Page
+
+
+class SectionScore(_Frozen):
+    index: int = Field(ge=0)
+    heading: str | None = Field(default=None, max_length=1000)
+    kind: SectionKindField
+    start: int = _Offset
+    end: int = _Offset
+    page_start: int | None = _Page
+    page_end: int | None = _Page
+    ratings: Ratings
+    highlights: list[Highlight] = Field(default_factory=list, max_length=64)
+
+
+class Recommendation(_Frozen):
+    """One recommendation of the report, structured so its implementation can be tracked."""
+
+    text: str
+    start: int = _Offset
+    end: int = _Offset
+    addressees: list[str] = Field(default_factory=list, max_length=20)
+    action: str | None = Field(default=None, max_length=2000)
+    timescale: str | None = Field(default=None, max_length=200)
+    measure: str | None = Field(default=None, max_length=1000)
+    rating: Rating | None = None
+    finding: str | None = Field(default=None, max_length=200)
+    page: int | None = _Page
+    section: int | None = Field(default=None, ge=0)
+
+
+class Timings(_Frozen):
+    ingest: int = Field(ge=0, description="Milliseconds reading the file.")
+    model: int = Field(ge=0, description="Milliseconds in the model (ratings and highlights).")
+    total: int = Field(ge=0, description="Milliseconds end to end.")
+
+
+class ScoreResponse(_Frozen):
+    """The response of ``/v1/score``, ``/v1/score/file`` and ``scrutiny score --format json``."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    model: ModelInfo
+    document: DocumentInfo
+    ratings: Ratings
+    sections: list[SectionScore]
+    recommendations: list[Recommendation]
+    timings_ms: Timings

@@ -1,0 +1,127 @@
+"""Recommendation extraction on hand-written items."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.explain.recommendations import extract_recommendations, parse_item
+from tests.service.documents import RECOMMENDATIONS, make_document
+
+
+def test_items_of_a_recommendations_section() -> None:
+    document = make_document(
+        [
+            ("Analysis", "analysis", ("The plan drifted.",)),
+            ("Recommendations", "recommendations", RECOMMENDATIONS),
+        ]
+    )
+    items = extract_recommendations(document)
+    assert len(items) == 3  # the introduction "...the following recommendations:" is not one
+    for item in items:
+        assert document.text[item.start : item.end] == item.text
+        assert item.section == 1
+    first, vague, joint = items
+    assert first.text.startswith("The Safeguarding Partnership should")  # marker "1." dropped
+    assert first.addressees == ("The Safeguarding Partnership",)
+    assert first.timescale == "within six months"
+    assert first.measure is not None and "report the findings to the board" in first.measure
+    assert first.finding == "Finding 2"
+    assert first.action is not None and first.action.startswith("audit twenty cases")
+    assert vague.addressees == () and vague.timescale is None and vague.measure is None
+    assert joint.addressees == ("Children's Social Care", "the ICB")
+    assert joint.timescale == "by March 2025"
+    assert joint.measure == "measured by a dip sample of health visiting records"
+
+
+@pytest.mark.parametrize(
+    ("text", "addressees", "timescale"),
+    [
+        (
+            "That the ICB ensures designated safeguarding leads in all schools receive training "
+            "within 12 months.",
+            ("the ICB",),
+            "within 12 months",
+        ),
+        (
+            "The review recommends that the Local Authority commissions training for managers "
+            "before April 2026.",
+            ("the Local Authority",),
+            "before April 2026",
+        ),
+        (
+            "Health visitors and GPs should record weight on both systems.",
+            ("Health visitors", "GPs"),
+            None,
+        ),
+        (
+            "Designated safeguarding leads must record every concern by the end of 2025.",
+            ("Designated safeguarding leads",),
+            "by the end of 2025",
+        ),
+        ("Lessons should be learned.", (), None),
+        ("Agencies should communicate better.", (), None),
+        ("All agencies must share information.", (), None),
+        ("Professionals should be curious.", (), None),
+    ],
+)
+def test_addressees_and_timescales(
+    text: str, addressees: tuple[str, ...], timescale: str | None
+) -> None:
+    found, action, found_timescale, _measure, _finding = parse_item(text)
+    assert found == addressees
+    assert found_timescale == timescale
+    assert action
+
+
+def test_labelled_block_is_one_item() -> None:
+    document = make_document(
+        [
+            (
+                "Recommendations",
+                "recommendations",
+                (
+                    "Recommendation 4",
+                    "Kellingford Police should review how domestic abuse notifications reach schools.",
+                    "Lead: Kellingford Police",
+                    "Timescale: by the end of 2025",
+                    "Measure: 90% of notifications shared within 24 hours",
+                    "The partnership will publish a progress report.",
+                ),
+            )
+        ]
+    )
+    items = extract_recommendations(document)
+    assert len(items) == 2
+    block = items[0]
+    assert block.text.startswith("Kellingford Police should review")
+    assert block.text.endswith("within 24 hours")
+    assert block.addressees == ("Kellingford Police",)
+    assert block.timescale == "by the end of 2025"
+    assert block.measure == "90% of notifications shared within 24 hours"
+    for item in items:
+        assert document.text[item.start : item.end] == item.text
+
+
+def test_recommendation_outside_the_recommendations_section() -> None:
+    document = make_document(
+        [
+            (
+                "Findings",
+                "findings",
+                (
+                    "Finding 1: growth was not tracked across systems.",
+                    "Recommendation 1: The ICB should set up a shared growth record within six months.",
+                ),
+            )
+        ]
+    )
+    items = extract_recommendations(document)
+    assert [i.addressees for i in items] == [("The ICB",)]
+    assert items[0].text.startswith("The ICB should")
+
+
+def test_no_recommendations_no_items() -> None:
+    document = make_document(
+        [("Analysis", "analysis", ("The social worker should have visited.",))]
+    )
+    assert extract_recommendations(document) == []

@@ -1,0 +1,195 @@
+"""The pipeline end to end with the tiny trained model: schema, invariants, no torch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.ingest.document import SECTION_KINDS, Document, Paragraph
+from service.model.dimensions import DIMENSIONS
+from service.model.runtime import QualityModel
+from service.schemas import ScoreResponse
+from service.scoring import score_document
+from service.settings import REPO_ROOT
+from tests.service.documents import (
+    ANALYSIS,
+    METHOD,
+    RECOMMENDATIONS,
+    example_document,
+    make_document,
+)
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_dir: Path) -> QualityModel:
+    return QualityModel.load(tiny_model_dir, threads=2)
+
+
+def check_invariants(document: Document, result: ScoreResponse) -> None:
+    """Everything design.md promises about offsets, order and applicable ratings."""
+    text = document.text
+    previous_end = 0
+    for section, source in zip(result.sections, document.sections, strict=True):
+        assert (section.start, section.end, section.kind) == (source.start, source.end, source.kind)
+        assert section.start >= previous_end
+        previous_end = section.end
+        for h in section.highlights:
+            assert 0 <= h.start < h.end <= len(text)
+            assert text[h.start : h.end] == h.text
+            assert section.start <= h.start and h.end <= section.end
+            assert getattr(section.ratings, h.dimension) is not None
+            assert h.page == document.page_at(h.start)
+            assert h.reason
+    for rec in result.recommendations:
+        assert 0 <= rec.start < rec.end <= len(text)
+        assert text[rec.start : rec.end] == rec.text
+        assert rec.rating is not None
+    # Every applicable rating is present.
+    for section, source in zip(result.sections, document.sections, strict=True):
+        has_text = any(p.section == section.index for p in document.paragraphs)
+        if has_text and source.kind != "glossary":
+            assert section.ratings.clarity is not None
+            assert section.ratings.root_cause is not None
+        if has_text and source.kind in ("analysis", "findings", "background", "chronology"):
+            assert section.ratings.child_focus is not None
+    if result.recommendations:
+        assert result.ratings.recommendations is not None
+
+
+def test_example_scores_to_the_schema(model: QualityModel) -> None:
+    document = example_document()
+    result = score_document(document, model)
+    check_invariants(document, result)
+    data = json.loads(result.model_dump_json())
+    assert list(data) == [
+        "schema_version",
+        "model",
+        "document",
+        "ratings",
+        "sections",
+        "recommendations",
+        "timings_ms",
+    ]
+    assert data["schema_version"] == "1"
+    assert list(data["ratings"]) == list(DIMENSIONS)
+    assert data["document"] == {
+        "sha256": document.sha256,
+        "title": "Child K",
+        "pages": len(document.pages),
+        "characters": len(document.text),
+        "text": document.text,
+    }
+    assert set(data["timings_ms"]) == {"ingest", "model", "total"}
+    assert ScoreResponse.model_validate_json(result.model_dump_json()) == result
+    for dimension in DIMENSIONS:
+        assert data["ratings"][dimension] is not None
+    kinds = {s["kind"]: s for s in data["sections"]}
+    assert kinds["methodology"]["ratings"]["child_focus"] is None
+    assert all(v is None for v in kinds["glossary"]["ratings"].values())
+    assert kinds["analysis"]["ratings"]["recommendations"] is None
+    assert kinds["recommendations"]["ratings"]["recommendations"] is not None
+    assert len(data["recommendations"]) == 3
+    assert any(s["highlights"] for s in data["sections"])
+
+
+def test_options_title_and_text(model: QualityModel) -> None:
+    result = score_document(example_document(), model, include_text=False, title="Override")
+    assert result.document.text is None and result.document.title == "Override"
+
+
+def test_recommendations_null_without_recommendations(model: QualityModel) -> None:
+    document = make_document(
+        [("Method", "methodology", METHOD), ("Analysis", "analysis", ANALYSIS)]
+    )
+    result = score_document(document, model)
+    assert result.ratings.recommendations is None
+    assert result.recommendations == []
+    assert all(s.ratings.recommendations is None for s in result.sections)
+    assert result.ratings.clarity is not None
+
+
+def test_document_without_passages(model: QualityModel) -> None:
+    document = make_document([("Heading only", "other", ())])
+    result = score_document(document, model)
+    assert result.sections[0].ratings.clarity is None and result.recommendations == []
+
+
+def test_inconsistent_document_is_refused_without_echoing_text(model: QualityModel) -> None:
+    document = example_document()
+    broken = dataclasses.replace(
+        document, paragraphs=(*document.paragraphs, Paragraph(0, 5, section=99))
+    )
+    with pytest.raises(ValueError, match="refers to section 99") as caught:
+        score_document(broken, model)
+    assert document.text[:40] not in str(caught.value)
+
+
+def test_leave_one_out_budget_zero_still_highlights(model: QualityModel) -> None:
+    document = example_document()
+    result = score_document(document, model, explain_max_passages=0)
+    check_invariants(document, result)
+
+
+_SENTENCES = st.sampled_from(
+    [
+        *[s for p in ANALYSIS for s in p.split(". ")],
+        *METHOD,
+        "The SW failed to visit K.",
+        "K said “I was hungry” — and café staff noticed.",
+        "Professionals should have asked why.",
+        "Très   bien,\tthe\u00a0child was seen.",
+        "👶 The baby’s weight fell below the 0.4th centile.",
+        "ICPC, CIN, MASH, NFA, LADO, RAG, TAF and CAMHS met on 3/5/19 at 09:30.",
+        "",
+    ]
+)
+_PARAGRAPHS = st.one_of(
+    st.lists(_SENTENCES, min_size=1, max_size=8).map(" ".join),
+    st.sampled_from(RECOMMENDATIONS),
+    st.text(min_size=1, max_size=60),
+)
+_SECTIONS = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.text(min_size=1, max_size=20).filter(lambda h: h.strip() != "")),
+        st.sampled_from(SECTION_KINDS),
+        st.lists(_PARAGRAPHS.filter(lambda p: p.strip() != ""), min_size=0, max_size=5),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sections=_SECTIONS, page_chars=st.one_of(st.none(), st.integers(50, 2000)))
+def test_offsets_invariant_property(model: QualityModel, sections, page_chars) -> None:
+    document = make_document(sections, page_chars=page_chars)
+    check_invariants(document, score_document(document, model, explain_max_passages=4))
+
+
+def test_no_torch_after_scoring(tiny_model_dir: Path) -> None:
+    code = (
+        "import sys\n"
+        "from service.model.runtime import QualityModel\n"
+        "from service.scoring import score_document\n"
+        "from tests.service.documents import example_document\n"
+        "result = score_document(example_document(), QualityModel.load(sys.argv[1]))\n"
+        "assert result.ratings.clarity is not None\n"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tiny_model_dir)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
