@@ -25,7 +25,7 @@ def cumulative_logits_to_probs(
     greater = 1.0 / (1.0 + np.exp(-z))
     # Enforce monotone P(>k) so every level probability is non-negative.
     greater = np.minimum.accumulate(greater, axis=-1)
-    ones = np.ones(greater.shape[:-1] + (1,))
+    ones = np.ones((*greater.shape[:-1], 1))
     zeros = np.zeros_like(ones)
     upper = np.concatenate([ones, greater], axis=-1)
     lower = np.concatenate([greater, zeros], axis=-1)

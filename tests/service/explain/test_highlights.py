@@ -90,5 +90,7 @@ def test_a_checkable_weakness_vetoes_a_model_strength() -> None:
     p = passages[0]
     findings = [Finding(p.start, p.end, ROOT_CAUSE, "weakness", "blames without explanation", 1.0)]
     picks = [Pick(0, ROOT_CAUSE, "strength", 0, 2.9)]
-    (highlights,) = select_highlights(document, passages, scores, applies, rated, picks, {}, findings)
+    (highlights,) = select_highlights(
+        document, passages, scores, applies, rated, picks, {}, findings
+    )
     assert all(h.polarity != "strength" for h in highlights)

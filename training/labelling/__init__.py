@@ -1,0 +1,1 @@
+"""Helpers for labelling passages of the real coroners' reports (listing, writing, checking)."""

@@ -1,0 +1,125 @@
+"""The quality model: one shared MiniLM encoder, mean pooling, one ordinal head per dimension.
+
+Each dimension's head is CORAL-style: one weight vector and three ordered biases, so
+``logits[:, d, k] = w_d · h + b_{d,k}`` is the logit of ``P(level > k)``. An optional
+auxiliary head scores "explains why" (trained on the Causal News Corpus).
+
+``ScrutinyModel`` is a ``transformers`` ``PreTrainedModel``: its ``forward`` returns the
+cumulative logits flattened to ``[batch, 12]`` (labels ``clarity>0`` … ``recommendations>2``)
+so a ``text-classification`` pipeline can run it unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.model.dimensions import DIMENSIONS, LEVELS
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as error:  # pragma: no cover - the train extra is missing
+        raise RuntimeError("training needs torch: pip install -e '.[train]'") from error
+    return torch
+
+
+def label_names() -> list[str]:
+    """Names of the flattened cumulative logits, in output order."""
+    return [f"{d}>{k}" for d in DIMENSIONS for k in range(LEVELS - 1)]
+
+
+def build_model_class() -> Any:
+    """Define ``ScrutinyModel`` lazily so importing this module never imports transformers."""
+    torch = _torch()
+    from torch import nn
+    from transformers import BertModel, BertPreTrainedModel
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    class ScrutinyModel(BertPreTrainedModel):  # type: ignore[misc]
+        """Shared encoder + mean pooling + CORAL heads (+ optional "explains why" head)."""
+
+        def __init__(self, config: Any) -> None:
+            super().__init__(config)
+            self.bert = BertModel(config, add_pooling_layer=False)
+            self.dropout = nn.Dropout(getattr(config, "head_dropout", 0.1))
+            n_dims = len(DIMENSIONS)
+            self.ordinal_weight = nn.Linear(config.hidden_size, n_dims, bias=False)
+            # Ordered starting thresholds: P(>0) > P(>1) > P(>2) before any training.
+            self.ordinal_bias = nn.Parameter(
+                torch.tensor([[1.0, 0.0, -1.0]] * n_dims, dtype=torch.float32)
+            )
+            self.explains_why = nn.Linear(config.hidden_size, 1)
+            self.post_init()
+
+        def _init_weights(self, module: Any) -> None:
+            super()._init_weights(module)
+            if module is self:
+                with torch.no_grad():
+                    self.ordinal_bias.copy_(
+                        torch.tensor([[1.0, 0.0, -1.0]] * len(DIMENSIONS), dtype=torch.float32)
+                    )
+
+        def pooled(self, input_ids: Any, attention_mask: Any) -> Any:
+            """Mean of the last hidden states over real (unpadded) tokens."""
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+
+        def heads(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            """Cumulative logits ``[batch, 4, 3]`` and the "explains why" logit ``[batch]``."""
+            pooled = self.dropout(self.pooled(input_ids, attention_mask))
+            ordinal = self.ordinal_weight(pooled).unsqueeze(-1) + self.ordinal_bias.unsqueeze(0)
+            return ordinal, self.explains_why(pooled).squeeze(-1)
+
+        def forward(
+            self,
+            input_ids: Any = None,
+            attention_mask: Any = None,
+            token_type_ids: Any = None,
+            **_: Any,
+        ) -> Any:
+            """Flattened cumulative logits ``[batch, 12]`` for pipelines."""
+            if attention_mask is None:
+                attention_mask = torch.ones_like(input_ids)
+            ordinal, _aux = self.heads(input_ids, attention_mask)
+            return SequenceClassifierOutput(logits=ordinal.flatten(1))
+
+    class OnnxGraph(nn.Module):
+        """What gets exported: ``logits`` ``[batch, 4, 3]`` then ``explains_why`` ``[batch]``."""
+
+        def __init__(self, model: ScrutinyModel) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            ordinal, aux = self.model.heads(input_ids, attention_mask)
+            return ordinal, torch.sigmoid(aux)
+
+    return ScrutinyModel, OnnxGraph
+
+
+def new_model(head_dropout: float = 0.1) -> Any:
+    """The model with the base encoder's pre-trained weights and fresh heads (eager attention)."""
+    from transformers import BertConfig
+
+    from training.config import base_model_dir
+
+    model_class, _ = build_model_class()
+    base = base_model_dir()
+    names = label_names()
+    config = BertConfig.from_pretrained(
+        str(base),
+        num_labels=len(names),
+        id2label=dict(enumerate(names)),
+        label2id={n: i for i, n in enumerate(names)},
+        problem_type="multi_label_classification",
+    )
+    config.head_dropout = head_dropout
+    return model_class.from_pretrained(str(base), config=config, attn_implementation="eager")
+
+
+def load_model(path: str) -> Any:
+    """A ``ScrutinyModel`` saved with ``save_pretrained``."""
+    model_class, _ = build_model_class()
+    return model_class.from_pretrained(path, attn_implementation="eager")
