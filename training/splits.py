@@ -1,16 +1,16 @@
 """Train/dev/test splits by report, never by passage, committed as ``training/data/splits.json``.
 
-Regenerate with ``scrutiny train --write-splits`` (or ``python -m training.splits``). Reports
-are ranked by a keyed sha256 of their id inside each source group (each writer, and the PFD
-reports), and the first ~70% of each group go to train, the next ~15% to dev, the rest to
-test: deterministic, stratified by source, and no report contributes to two splits.
+Regenerate with ``scrutiny train --write-splits`` (or ``python -m training.splits``). Each
+report's split follows from a keyed sha256 of its id alone (a point in [0, 1): below 0.70
+train, below 0.85 dev, else test), so the assignment is deterministic, no report contributes
+to two splits, and a report never changes split when the corpus grows: a report seen in dev
+while tuning can never later turn up in test.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,34 +22,21 @@ FRACTIONS = (0.70, 0.15, 0.15)
 _KEY = "scrutiny-splits-v1"
 
 
-def _group(record: Record) -> str:
-    # Written report ids start with their writer ("w3-r07"); PFD reports form one group.
-    return "pfd" if record.source == "pfd" else record.report_id.split("-")[0]
+def report_point(report_id: str) -> float:
+    """A report's fixed position in [0, 1), from a keyed sha256 of its id."""
+    digest = hashlib.sha256(f"{_KEY}:{report_id}".encode()).hexdigest()
+    return int(digest[:15], 16) / float(1 << 60)
 
 
 def assign_splits(records: Iterable[Record]) -> dict[str, str]:
     """Map every report id to "train", "dev" or "test"."""
-    groups: dict[str, set[str]] = defaultdict(set)
-    for record in records:
-        groups[_group(record)].add(record.report_id)
+    train_edge = FRACTIONS[0]
+    dev_edge = FRACTIONS[0] + FRACTIONS[1]
     assignment: dict[str, str] = {}
-    for group in sorted(groups):
-        reports = sorted(
-            groups[group], key=lambda r: hashlib.sha256(f"{_KEY}:{r}".encode()).hexdigest()
-        )
-        n = len(reports)
-        n_test = round(n * FRACTIONS[2])
-        n_dev = round(n * FRACTIONS[1])
-        if n >= 3:  # every split gets at least one report from a group that can spare one
-            n_test, n_dev = max(n_test, 1), max(n_dev, 1)
-        for index, report in enumerate(reports):
-            if index < n - n_dev - n_test:
-                assignment[report] = "train"
-            elif index < n - n_test:
-                assignment[report] = "dev"
-            else:
-                assignment[report] = "test"
-    return dict(sorted(assignment.items()))
+    for report in sorted({r.report_id for r in records}):
+        point = report_point(report)
+        assignment[report] = "train" if point < train_edge else "dev" if point < dev_edge else "test"
+    return assignment
 
 
 def write_splits(records: Iterable[Record], path: Path = SPLITS_PATH) -> dict[str, str]:

@@ -89,13 +89,21 @@ def read_document(
     except IngestError as error:
         log.info(
             "ingest refused sha256=%s bytes=%d type=%s code=%s ms=%.0f",
-            sha256[:16], len(data), describe(kind), error.code,
+            sha256[:16],
+            len(data),
+            describe(kind),
+            error.code,
             (time.perf_counter() - started) * 1000,
         )
         raise
     log.info(
         "ingested sha256=%s bytes=%d type=%s chars=%d sections=%d pages=%d ms=%.0f",
-        sha256[:16], len(data), describe(kind), len(document.text), len(document.sections),
-        len(document.pages), (time.perf_counter() - started) * 1000,
+        sha256[:16],
+        len(data),
+        describe(kind),
+        len(document.text),
+        len(document.sections),
+        len(document.pages),
+        (time.perf_counter() - started) * 1000,
     )
     return document

@@ -57,8 +57,8 @@ def _sniff(data: bytes) -> str | None:
         return "legacy"
     lowered = head[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered:
-        if lowered.startswith(b"<?xml") and b"<html" not in lowered:
-            return "xml"
+        if lowered.startswith(b"<?xml") and b"<html" not in data[: 256 * 1024].lower():
+            return "xml"  # XHTML declares <html> after its prolog; other XML is not a report
         return HTML
     if lowered.startswith((b"<head", b"<body", b"<!--", b"<meta", b"<div", b"<p>", b"<h1")):
         return HTML
@@ -71,8 +71,9 @@ def _zip_kind(data: bytes) -> str:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise IngestError(
-            "corrupt", "The file looks like a Word document but its archive is damaged or "
-            "truncated; save it again from Word and resubmit."
+            "corrupt",
+            "The file looks like a Word document but its archive is damaged or "
+            "truncated; save it again from Word and resubmit.",
         ) from None
     if "word/document.xml" in names:
         return DOCX

@@ -11,11 +11,67 @@ _TOKEN = re.compile(r"(?<![\w&'’-])[A-Z][A-Za-z0-9&]{1,8}(?![\w&-])")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 # Capitalised words that are not acronyms even in an all-caps run.
 _NOT_ACRONYMS = frozenset(
-    """AND THE OF FOR TO IN ON BY OR NOT NO OK AT AN AS IS IT BE WE HE SHE HIS HER WAS ALL ANY
-    ARE BUT CAN HAS HAD MAY NEW ONE TWO OUR OUT SEE USE WHO WHY YES MR MRS MS DR
-    SUMMARY REVIEW CHILD FAMILY FINAL NOTE PART PAGE DRAFT""".split()
+    [
+        "AND",
+        "THE",
+        "OF",
+        "FOR",
+        "TO",
+        "IN",
+        "ON",
+        "BY",
+        "OR",
+        "NOT",
+        "NO",
+        "OK",
+        "AT",
+        "AN",
+        "AS",
+        "IS",
+        "IT",
+        "BE",
+        "WE",
+        "HE",
+        "SHE",
+        "HIS",
+        "HER",
+        "WAS",
+        "ALL",
+        "ANY",
+        "ARE",
+        "BUT",
+        "CAN",
+        "HAS",
+        "HAD",
+        "MAY",
+        "NEW",
+        "ONE",
+        "TWO",
+        "OUR",
+        "OUT",
+        "SEE",
+        "USE",
+        "WHO",
+        "WHY",
+        "YES",
+        "MR",
+        "MRS",
+        "MS",
+        "DR",
+        "SUMMARY",
+        "REVIEW",
+        "CHILD",
+        "FAMILY",
+        "FINAL",
+        "NOTE",
+        "PART",
+        "PAGE",
+        "DRAFT",
+    ]
 )
-_SMALL_WORDS = frozenset("of and the for in on to with a an at by &".split())
+_SMALL_WORDS = frozenset(
+    ["of", "and", "the", "for", "in", "on", "to", "with", "a", "an", "at", "by", "&"]
+)
 _WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*|&")
 _ROW = re.compile(
     r"^\s*(?:[-*•]\s*)?(?P<acronym>[A-Z][A-Za-z0-9&]{1,9})\s*(?:[:|=\t]|\s[-–—]\s?|[-–—]\s)\s*(?P<expansion>\S.*?)\s*$"
@@ -116,7 +172,9 @@ def inline_definitions(text: str) -> list[GlossaryEntry]:
         acronym, expansion = match.group("acronym"), match.group("expansion").strip()
         if is_acronym(acronym) and _matches(acronym, _WORDS_BEFORE.findall(expansion)):
             entries.append(
-                GlossaryEntry(acronym, " ".join(expansion.split()), match.start(), match.end(), "inline")
+                GlossaryEntry(
+                    acronym, " ".join(expansion.split()), match.start(), match.end(), "inline"
+                )
             )
     return entries
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from service.ingest.blocks import Block
 from service.ingest.document import SectionKind
 
 # "4", "4.2", "4.2.1" (optionally "4." / "Section 4"), then the heading words.
@@ -16,32 +17,38 @@ _TERMINAL = re.compile(r"[.;,]$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 # Checked in order: the first family whose pattern occurs in the heading names its kind.
-_KIND_PATTERNS: tuple[tuple[SectionKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        ("glossary", r"\b(glossary|abbreviations|acronyms|terms used|key to terms)\b"),
-        ("appendix", r"^(appendix|appendices|annex|references|bibliography)\b"),
-        (
-            "child_voice",
-            r"(lived experience|voice of the child|child'?s voice|child’s voice|"
-            r"experience of the child|child's experience|child’s experience|"
-            r"what life was like|daily life of|day in the life)",
-        ),
-        ("recommendations", r"\brecommend"),
-        ("findings", r"\b(findings?|key learning|learning points?|lessons|conclusions?)\b"),
-        (
-            "methodology",
-            r"\b(methodology|methods?|terms of reference|process of the review|review process|"
-            r"the review|scope|approach|governance|involvement of the family|family involvement)\b",
-        ),
-        ("analysis", r"\b(analysis|appraisal|evaluation|commentary|practice issues|assessment of practice)\b"),
-        ("chronology", r"\b(chronology|key events|summary of events|timeline|narrative|history of)\b"),
-        (
-            "background",
-            r"\b(background|family composition|introduction|the family|family members|context|"
-            r"overview|circumstances|family structure|about the child)\b",
-        ),
-    )
+_KIND_SOURCES: tuple[tuple[SectionKind, str], ...] = (
+    ("glossary", r"\b(glossary|abbreviations|acronyms|terms used|key to terms)\b"),
+    ("appendix", r"^(appendix|appendices|annex|references|bibliography)\b"),
+    (
+        "child_voice",
+        r"(lived experience|voice of the child|child'?s voice|child’s voice|"
+        r"experience of the child|child's experience|child’s experience|"
+        r"what life was like|daily life of|day in the life)",
+    ),
+    ("recommendations", r"\brecommend"),
+    ("findings", r"\b(findings?|key learning|learning points?|lessons|conclusions?)\b"),
+    (
+        "methodology",
+        r"\b(methodology|methods?|terms of reference|process of the review|review process|"
+        r"the review|scope|approach|governance|involvement of the family|family involvement)\b",
+    ),
+    (
+        "analysis",
+        r"\b(analysis|appraisal|evaluation|commentary|practice issues|assessment of practice)\b",
+    ),
+    (
+        "chronology",
+        r"\b(chronology|key events|summary of events|timeline|narrative|history of)\b",
+    ),
+    (
+        "background",
+        r"\b(background|family composition|introduction|the family|family members|context|"
+        r"overview|circumstances|family structure|about the child)\b",
+    ),
+)
+_KIND_PATTERNS = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KIND_SOURCES
 )
 # Whole-line headings a plain-text report may use without numbering or capitals.
 _VOCABULARY = re.compile(
@@ -108,6 +115,35 @@ def text_heading_level(line: str) -> int | None:
     letters = [c for c in line if c.isalpha()]
     if len(letters) >= 4 and all(c.isupper() for c in letters) and len(_WORD.findall(line)) <= 10:
         return 1
-    if _VOCABULARY.match(line.rstrip(":")) or _LETTERED.match(line) and len(line) <= 80:
+    if _VOCABULARY.match(line.rstrip(":")) or (_LETTERED.match(line) and len(line) <= 80):
         return 1
     return None
+
+
+def apply_numbering(blocks: list[Block]) -> None:
+    """Numbered headings take their outline depth ("4.2" → 2) over their markup level."""
+    for block in blocks:
+        if block.role == "heading":
+            depth = numbering_depth(block.text)
+            if depth is not None:
+                block.level = depth
+
+
+def promote_title(blocks: list[Block]) -> str | None:
+    """A lone top-level heading opening a document of deeper headings is its title
+    (Markdown "# Title" over "## 1. Introduction", HTML h1 over h2); levels shift up one.
+
+    Returns the title, or None. Numbered headings then take their numbering depth.
+    """
+    headings = [b for b in blocks if b.role == "heading"]
+    title = None
+    if headings:
+        first = headings[0]
+        top = [b for b in headings if b.level == first.level]
+        deeper = [b for b in headings if b.level > first.level]
+        if first.level == 1 and len(top) == 1 and deeper and blocks.index(first) <= 1:
+            first.role, first.level, title = "title", 0, first.text
+            for block in deeper:
+                block.level -= 1
+    apply_numbering(blocks)
+    return title

@@ -8,6 +8,7 @@ interpreter start-up.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import resource
@@ -36,11 +37,11 @@ def _get_context() -> Any:
         if _context is None:
             methods = multiprocessing.get_all_start_methods()
             if "forkserver" in methods:
-                ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(_PRELOAD)
+                forkserver = multiprocessing.get_context("forkserver")
+                forkserver.set_forkserver_preload(_PRELOAD)
+                _context = forkserver
             else:  # pragma: no cover - platforms without fork (Windows)
-                ctx = multiprocessing.get_context("spawn")
-            _context = ctx
+                _context = multiprocessing.get_context("spawn")
         return _context
 
 
@@ -53,10 +54,8 @@ def _child(
 ) -> None:
     """Child process body: cap memory, parse, send back a Document or an IngestError."""
     cap = limits.parse_memory_mb * 1024 * 1024
-    try:
+    with contextlib.suppress(ValueError, OSError):  # a hard limit already lower stays
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except (ValueError, OSError):  # pragma: no cover - a hard limit already lower
-        pass
     from service.ingest.parse import parse_document
 
     result: Document | IngestError
@@ -72,16 +71,34 @@ def _child(
         )
     except Exception:
         # A parser library choked on the file; its message may quote content, so drop it.
-        result = IngestError(
-            "corrupt",
-            "The file is damaged or not a valid document of its type; save it again and resubmit.",
-        )
+        # Libraries report a failed allocation in their own words ("unknown error"), so the
+        # peak address space tells a memory failure from a damaged file.
+        if _peak_address_space() >= cap * 0.85:
+            result = _memory_error(limits)
+        else:
+            result = IngestError(
+                "corrupt",
+                "The file is damaged or not a valid document of its type; save it again and "
+                "resubmit.",
+            )
     try:
         conn.send(result)
     except MemoryError:
         conn.send(_memory_error(limits))
     finally:
         conn.close()
+
+
+def _peak_address_space() -> int:
+    """Peak virtual memory of this process in bytes (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _memory_error(limits: IngestLimits) -> IngestError:
@@ -124,9 +141,8 @@ def parse_isolated(data: bytes, media_type: str, sha256: str, limits: IngestLimi
         process.join(5)
         receiver.close()
     if result is None:
-        if process.exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
-            if process.exitcode == -signal.SIGKILL:
-                raise _memory_error(limits)
+        if process.exitcode == -signal.SIGKILL:  # the kernel's answer to running out of memory
+            raise _memory_error(limits)
         raise IngestError(
             "corrupt",
             "The parser stopped on this file; it is probably damaged. Save it again and resubmit.",

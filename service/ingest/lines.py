@@ -7,9 +7,45 @@ import re
 # A hyphen after these stays when a line break follows it: they make real compounds
 # ("multi-agency", "child-centred") that happen to break at the hyphen.
 _COMPOUND_PREFIXES = frozenset(
-    """multi inter intra non co pre post self well anti cross sub semi over under ex part
-    full long short high low child family risk time face one two three four five first
-    second third decision follow""".split()
+    [
+        "multi",
+        "inter",
+        "intra",
+        "non",
+        "co",
+        "pre",
+        "post",
+        "self",
+        "well",
+        "anti",
+        "cross",
+        "sub",
+        "semi",
+        "over",
+        "under",
+        "ex",
+        "part",
+        "full",
+        "long",
+        "short",
+        "high",
+        "low",
+        "child",
+        "family",
+        "risk",
+        "time",
+        "face",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "first",
+        "second",
+        "third",
+        "decision",
+        "follow",
+    ]
 )
 _LAST_WORD = re.compile(r"([A-Za-z]+)-$")
 

@@ -9,9 +9,11 @@ dropped, and wrapped lines are joined into paragraphs (also across page breaks).
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from service.ingest.blocks import Block, Parsed
 from service.ingest.errors import IngestError
@@ -26,14 +28,15 @@ _PAGE_NUMBER = re.compile(
 )
 _PARAGRAPH_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,3})+\.?\s|\(?[a-z0-9]{1,3}\)\s|[•▪◦●\-*]\s)")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'’”)]*$")
+_WORD = re.compile(r"[^\s\x00]+")
 _BOLD_NAMES = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
 @dataclass(slots=True)
 class _Segment:
-    """Glyphs on one baseline without a wide gap, in writing order."""
+    """Words on one baseline without a wide gap, in writing order."""
 
-    chars: list[str]
+    chars: list[str]  # words, each with its leading space where it had one
     x0: float
     x1: float
     y: float  # baseline (PDF units, origin bottom-left)
@@ -69,7 +72,7 @@ class _Page:
     lines: list[_Line] = field(default_factory=list)
 
 
-def _open(data: bytes, limits: IngestLimits):  # type: ignore[no-untyped-def]
+def _open(data: bytes, limits: IngestLimits) -> Any:
     import pypdfium2 as pdfium
 
     if b"%%EOF" not in data[-4096:]:
@@ -118,11 +121,14 @@ def parse_pdf(data: bytes, limits: IngestLimits) -> Parsed:
     document = _open(data, limits)
     pages: list[_Page] = []
     glyphs = 0
+    images = 0
     try:
         for index in range(len(document)):
             page = document[index]
             try:
                 width, height = page.get_size()
+                if glyphs == 0:
+                    images += _image_count(raw, page)
                 textpage = page.get_textpage()
                 try:
                     segments = _segments(raw, textpage)
@@ -134,6 +140,8 @@ def parse_pdf(data: bytes, limits: IngestLimits) -> Parsed:
             pages.append(_Page(index + 1, width, height, _lines(segments, index + 1, width)))
     finally:
         document.close()
+    if glyphs == 0 and images == 0:
+        raise IngestError("empty", "The PDF's pages are blank: there is no text to read.")
     if glyphs == 0:
         raise IngestError(
             "no_text_layer",
@@ -145,7 +153,17 @@ def parse_pdf(data: bytes, limits: IngestLimits) -> Parsed:
     return _blocks(pages)
 
 
-def _segments(raw, textpage) -> list[_Segment]:  # type: ignore[no-untyped-def]
+def _image_count(raw: Any, page: Any) -> int:
+    """Image objects on a page (only asked while no page has had text)."""
+    count = raw.FPDFPage_CountObjects(page.raw)
+    return sum(
+        1
+        for i in range(count)
+        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE
+    )
+
+
+def _segments(raw: Any, textpage: Any) -> list[_Segment]:
     """Glyphs of one page grouped into segments (same baseline, no wide gap)."""
     count = raw.FPDFText_CountChars(textpage)
     if count <= 0:
@@ -156,54 +174,59 @@ def _segments(raw, textpage) -> list[_Segment]:  # type: ignore[no-untyped-def]
     )
     text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
     if len(text) != count:  # surrogate pairs shift indices: read glyph by glyph instead
-        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 32) for i in range(count))
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    ox, oy = ctypes.c_double(), ctypes.c_double()
+        text = "".join(chr(raw.FPDFText_GetUnicode(textpage.raw, i) or 32) for i in range(count))
+    handle = textpage.raw  # the bare handle: pypdfium2's wrapper costs a lookup per call
+    rect = raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
+    flags_ref = ctypes.byref(flags)
+    loose_box, font_size, font_info = (
+        raw.FPDFText_GetLooseCharBox,
+        raw.FPDFText_GetFontSize,
+        raw.FPDFText_GetFontInfo,
+    )
     segments: list[_Segment] = []
     current: _Segment | None = None
     bold_fonts: dict[bytes, bool] = {}
-    for i, ch in enumerate(text):
-        if ch in "\r\n\x00" or raw.FPDFText_IsGenerated(textpage, i) == 1 and ch != " ":
+    # Word by word: pdfium puts spaces between words and line breaks between lines, so the
+    # first and last glyph of a word carry all the geometry needed (a few calls per word,
+    # not per glyph).
+    for match in _WORD.finditer(text):
+        first, last = match.start(), match.end() - 1
+        if not loose_box(handle, first, rect_ref):
             continue
-        if not raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
-            continue
-        raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
-        size = raw.FPDFText_GetFontSize(textpage, i)
-        if ch.isspace():
-            if current is not None and ch == " " and current.chars[-1] != " ":
-                current.chars.append(" ")
-            continue
-        raw.FPDFText_GetFontInfo(textpage, i, name, 128, flags)
+        x0, y, top = rect.left, rect.bottom, rect.top
+        x1 = rect.right
+        if last != first and loose_box(handle, last, rect_ref):
+            x1, top = max(x1, rect.right), max(top, rect.top)
+        size = font_size(handle, first)
+        font_info(handle, first, name, 128, flags_ref)
         font = name.value
         bold = bold_fonts.get(font)
         if bold is None:
             bold = bool(_BOLD_NAMES.search(font.decode("latin-1"))) or (
-                raw.FPDFText_GetFontWeight(textpage, i) >= 600
+                raw.FPDFText_GetFontWeight(handle, first) >= 600
             )
             bold_fonts[font] = bold
-        x0, x1, y = left.value, right.value, oy.value
-        gap_limit = max(size, 4.0) * 1.2
+        word = match.group()
+        tolerance = max(size, 4.0)
         if (
             current is not None
-            and abs(y - current.y) <= max(size, 4.0) * 0.35
-            and -size * 0.5 <= x0 - current.x1 <= gap_limit
+            and abs(y - current.y) <= tolerance * 0.35
+            and -tolerance * 0.5 <= x0 - current.x1 <= tolerance * 1.2
         ):
-            # pdfium supplies spaces; add one only where a writer positioned words apart.
-            if x0 - current.x1 > size * 0.45 and current.chars[-1] != " ":
-                current.chars.append(" ")
-            current.chars.append(ch)
+            spaced = first > 0 and text[first - 1] in " \t\r\n"
+            current.chars.append(
+                word if not spaced and x0 - current.x1 <= size * 0.45 else " " + word
+            )
             current.x1 = max(current.x1, x1)
-            current.top = max(current.top, top.value)
+            current.top = max(current.top, top)
             current.bold = current.bold and bold
             continue
-        current = _Segment([ch], x0, x1, y, top.value, size, bold, i)
+        current = _Segment([word], x0, x1, y, top, size, bold, first)
         segments.append(current)
-    for segment in segments:
-        while segment.chars and segment.chars[-1] == " ":
-            segment.chars.pop()
-    return [s for s in segments if s.chars]
+    return segments
 
 
 def _reading_order(segments: list[_Segment], width: float) -> list[list[_Segment]]:
@@ -248,7 +271,7 @@ def _lines(segments: list[_Segment], page: int, width: float) -> list[_Line]:
             row.sort(key=lambda s: s.x0)
             parts = [row[0].text]
             is_row = False
-            for before, after in zip(row, row[1:], strict=False):
+            for before, after in itertools.pairwise(row):
                 if after.x0 - before.x1 > max(after.size, 4.0) * 1.2:
                     parts.append(" | ")
                     is_row = True
@@ -258,9 +281,9 @@ def _lines(segments: list[_Segment], page: int, width: float) -> list[_Line]:
             text = normalize_inline("".join(parts))
             if not text:
                 continue
-            sizes = Counter()
+            sizes: Counter[float] = Counter()
             for s in row:
-                sizes[round(s.size, 1)] += len(s.chars)
+                sizes[round(s.size, 1)] += len(s.text)
             lines.append(
                 _Line(
                     text,
@@ -367,7 +390,7 @@ def _blocks(pages: list[_Page]) -> Parsed:
 
 def _line_spacing(lines: list[_Line], body_size: float) -> float:
     gaps: Counter[float] = Counter()
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in itertools.pairwise(lines):
         if a.page == b.page and a.size == body_size == b.size and 0 < a.y - b.y < body_size * 3:
             gaps[round(a.y - b.y, 1)] += 1
     return gaps.most_common(1)[0][0] if gaps else body_size * 1.2

@@ -6,7 +6,7 @@ import re
 
 from service.ingest.blocks import Block, Parsed
 from service.ingest.errors import IngestError
-from service.ingest.headings import numbering_depth, text_heading_level
+from service.ingest.headings import apply_numbering, promote_title, text_heading_level
 from service.ingest.lines import join_wrapped
 from service.ingest.normalize import normalize_inline, normalize_text
 
@@ -43,7 +43,11 @@ def parse_text(data: bytes, *, markdown: bool, max_characters: int) -> Parsed:
     blocks: list[Block] = []
     for chunk in re.split(r"\n\s*\n", text):
         blocks.extend(_chunk_blocks(chunk.split("\n"), markdown))
-    title = _promote_title(blocks, markdown)
+    title = None
+    if markdown:
+        title = promote_title(blocks)
+    else:
+        apply_numbering(blocks)
     return Parsed(blocks, None, title)
 
 
@@ -70,7 +74,7 @@ def _chunk_blocks(lines: list[str], markdown: bool) -> list[Block]:
             heading = pending.pop()
             blocks.append(Block(_clean(heading, markdown), "heading", 1 if line[0] == "=" else 2))
             continue
-        if "|" in line and line.count("|") >= 2 or _TABLE_RULE.match(line):
+        if ("|" in line and line.count("|") >= 2) or _TABLE_RULE.match(line):
             flush()  # a table row: readable on its own line, rule lines dropped
             if not _TABLE_RULE.match(line):
                 cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -81,7 +85,9 @@ def _chunk_blocks(lines: list[str], markdown: bool) -> list[Block]:
             pending.append(_BULLET.sub("", line))
             continue
         level = text_heading_level(line) if index == 0 or not pending else None
-        if level is not None and (index + 1 == len(lines) or not _continues(line, lines[index + 1])):
+        if level is not None and (
+            index + 1 == len(lines) or not _continues(line, lines[index + 1])
+        ):
             flush()
             blocks.append(Block(line, "heading", level))
             continue
@@ -99,31 +105,3 @@ def _clean(text: str, markdown: bool) -> str:
     if markdown:
         text = _EMPHASIS.sub(r"\2", text)
     return normalize_inline(text)
-
-
-def _promote_title(blocks: list[Block], markdown: bool) -> str | None:
-    """A lone top-level Markdown heading opening a document of sub-headings is its title."""
-    headings = [b for b in blocks if b.role == "heading"]
-    if not markdown or not headings:
-        return None
-    first = headings[0]
-    top = [b for b in headings if b.level == first.level]
-    deeper = [b for b in headings if b.level > first.level]
-    if first.level == 1 and len(top) == 1 and deeper and blocks.index(first) <= 1:
-        first.role = "title"
-        first.level = 0
-        for block in deeper:
-            block.level -= 1
-        _renumber(headings)
-        return first.text
-    _renumber(headings)
-    return None
-
-
-def _renumber(headings: list[Block]) -> None:
-    """Numbered headings take their outline depth over their ``#`` count."""
-    for block in headings:
-        if block.role == "heading":
-            depth = numbering_depth(block.text)
-            if depth is not None:
-                block.level = depth

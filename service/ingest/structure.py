@@ -153,4 +153,3 @@ def _glossary(
         text, ((p.start, p.end) for p in paragraphs if p.section in glossary_sections)
     )
     return merge_entries([*rows, *inline_definitions(text)])
-

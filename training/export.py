@@ -1,0 +1,149 @@
+"""ONNX export: legacy TorchScript exporter → onnxruntime BERT optimiser (fused attention)
+→ int8 dynamic quantisation (per channel), plus the PyTorch/ONNX parity check.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
+from training.data import length_batches
+
+log = logging.getLogger("scrutiny.export")
+OPSET = 17
+OUTPUTS = ("logits", "explains_why")
+
+
+def export_fp32(model: Any, path: Path, max_length: int) -> None:
+    """Trace ``model`` (eager attention) to ONNX with dynamic batch and sequence axes."""
+    import torch
+
+    from training.model import build_model_class
+
+    _, graph_class = build_model_class()
+    model.eval()
+    graph = graph_class(model).eval()
+    seq = min(16, max_length)
+    dummy_ids = torch.full((2, seq), 1000, dtype=torch.int64)
+    dummy_mask = torch.ones((2, seq), dtype=torch.int64)
+    dummy_mask[1, seq // 2 :] = 0
+    axes = {0: "batch", 1: "sequence"}
+    # The tracer warns about Python-side shape checks in transformers' mask helpers; with
+    # the mask as long as the sequence they are constant, and parity tests prove the graph.
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            graph,
+            (dummy_ids, dummy_mask),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=list(OUTPUTS),
+            dynamic_axes={
+                "input_ids": axes,
+                "attention_mask": axes,
+                "logits": {0: "batch"},
+                "explains_why": {0: "batch"},
+            },
+            opset_version=OPSET,
+            do_constant_folding=True,
+            dynamo=False,  # the TorchScript exporter gives the graph the BERT fuser recognises
+        )
+
+
+def optimise(src: Path, dst: Path, num_heads: int, hidden_size: int) -> dict[str, int]:
+    """Fuse attention, LayerNorm and GELU with onnxruntime's transformer optimiser.
+
+    Returns the count of fused operator types; raises if no ``Attention`` node was fused.
+    """
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimised = optimize_model(
+        str(src), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=1
+    )
+    optimised.save_model_to_file(str(dst))
+    counts = Counter(node.op_type for node in optimised.model.graph.node)
+    fused = {op: counts.get(op, 0) for op in ("Attention", "MultiHeadAttention", "SkipLayerNormalization", "Gelu", "FastGelu", "BiasGelu", "EmbedLayerNormalization")}
+    if fused["Attention"] + fused["MultiHeadAttention"] == 0:
+        raise RuntimeError("the optimiser fused no attention nodes; check the export")
+    return fused
+
+
+def quantise(src: Path, dst: Path) -> None:
+    """Int8 dynamic quantisation of weights, per output channel."""
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(src),
+        str(dst),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        # Shape inference cannot type the outputs of fused contrib ops (Attention); they are
+        # float32, so say so rather than let the quantiser give up.
+        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+    )
+
+
+def export_model(model: Any, out: Path, max_length: int) -> dict[str, Any]:
+    """Write ``out`` (model.onnx, int8, fused); returns export facts for the manifest."""
+    config = model.config
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, fused = Path(tmp) / "raw.onnx", Path(tmp) / "fused.onnx"
+        export_fp32(model, raw, max_length)
+        counts = optimise(raw, fused, config.num_attention_heads, config.hidden_size)
+        quantise(fused, out)
+    log.info("exported %s: fused %s", out.name, counts)
+    return {"opset": OPSET, "fused_ops": counts, "quantisation": "dynamic int8, per channel (QInt8)"}
+
+
+def onnx_session(path: Path | bytes, threads: int = 2) -> Any:
+    """An onnxruntime CPU session configured like the service's (no spinning threads)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    source = path if isinstance(path, bytes) else str(path)
+    return ort.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def onnx_logits(
+    session: Any, ids: list[list[int]], batch_size: int = 8
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Cumulative logits ``[n, 4, 3]`` and "explains why" probabilities ``[n]`` from ONNX."""
+    ordinal = np.zeros((len(ids), len(DIMENSIONS), LEVELS - 1))
+    aux = np.zeros(len(ids))
+    for batch in length_batches(ids, batch_size):
+        out = session.run(
+            list(OUTPUTS), {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+        )
+        ordinal[batch.index] = out[0]
+        aux[batch.index] = out[1]
+    return ordinal, aux
+
+
+def level_agreement(
+    a: npt.NDArray[np.floating],
+    b: npt.NDArray[np.floating],
+    labels: npt.NDArray[np.int64] | None = None,
+    temperatures: npt.NDArray[np.floating] | None = None,
+) -> float:
+    """Share of (passage, dimension) levels on which two sets of cumulative logits agree.
+
+    With ``labels`` only labelled dimensions count (recommendations outside recommendations
+    sections are not rated, so they are not compared).
+    """
+    la = cumulative_logits_to_probs(a, temperatures).argmax(-1)
+    lb = cumulative_logits_to_probs(b, temperatures).argmax(-1)
+    mask = np.ones(la.shape, dtype=bool) if labels is None else labels >= 0
+    return float((la == lb)[mask].mean()) if mask.any() else float("nan")

@@ -1,0 +1,137 @@
+"""The steps behind ``scrutiny train`` and ``scrutiny export``, callable from tests too."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.model.dimensions import DIMENSIONS
+from training.config import SPLITS_PATH, TrainingConfig
+from training.corpus import Record, corpus_sha256, load_corpus
+from training.splits import read_splits, split_records, summary
+
+log = logging.getLogger("scrutiny.pipeline")
+
+
+def quiet_transformers() -> None:
+    """Keep transformers' progress bars and load reports out of logs."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+
+def load_parts(splits_path: Path = SPLITS_PATH) -> tuple[list[Record], dict[str, list[Record]]]:
+    """The whole corpus and its records grouped by committed split."""
+    records = load_corpus()
+    return records, split_records(records, read_splits(splits_path))
+
+
+def train_and_calibrate(
+    config: TrainingConfig,
+    parts: dict[str, list[Record]],
+    run_dir: Path,
+    corpus_hash: str,
+) -> dict[str, Any]:
+    """Train on train, pick the epoch and fit temperatures on dev, save to ``run_dir``."""
+    from training.calibrate import fit_temperatures
+    from training.data import encode, load_tokenizer
+    from training.train import label_matrix, mean_qwk, predict_logits, save_checkpoint, train
+
+    quiet_transformers()
+    result = train(config, parts["train"], parts["dev"])
+    dev = parts["dev"]
+    temperatures = {d: 1.0 for d in DIMENSIONS}
+    dev_scores: dict[str, float] = {}
+    if dev:
+        ids = encode(load_tokenizer(config.max_length), [r.text for r in dev])
+        logits, _ = predict_logits(result.model, ids)
+        labels = label_matrix(dev)
+        temperatures = fit_temperatures(logits, labels)
+        dev_scores = {k: round(v, 4) for k, v in mean_qwk(logits, labels).items()}
+    extra = {
+        "temperatures": temperatures,
+        "dev_qwk": dev_scores,
+        "corpus_sha256": corpus_hash,
+        "splits": summary(parts),
+    }
+    save_checkpoint(result, config, run_dir, extra)
+    log.info("trained in %.0f s, best epoch %d, dev QWK %s", result.seconds, result.best_epoch, dev_scores)
+    return extra
+
+
+def export_run(
+    run_dir: Path,
+    model_dir: Path,
+    parity_records: list[Record],
+    *,
+    name: str = "scrutiny-minilm-v1",
+    version: str = "1.0.0",
+    training_notes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Export ``run_dir``'s checkpoint to ``model_dir`` (int8 ONNX + manifest) with parity."""
+    from training.data import encode, load_tokenizer
+    from training.export import export_model, level_agreement, onnx_logits, onnx_session
+    from training.model import load_model
+    from training.package import base_manifest, write_folder
+    from training.train import label_matrix, predict_logits, seed_everything
+
+    quiet_transformers()
+    run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    config = TrainingConfig.from_dict(run["config"])
+    seed_everything(config.seed, config.threads)
+    model = load_model(str(run_dir / "torch"))
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path = Path(tmp) / "model.onnx"
+        export = export_model(model, onnx_path, config.max_length)
+        temperatures = np.array([run["temperatures"][d] for d in DIMENSIONS])
+        if parity_records:
+            ids = encode(load_tokenizer(config.max_length), [r.text for r in parity_records])
+            torch_logits, _ = predict_logits(model, ids)
+            onnx_out, _ = onnx_logits(onnx_session(onnx_path), ids)
+            labels = label_matrix(parity_records)
+            export["parity"] = {
+                "passages": len(parity_records),
+                "level_agreement": round(level_agreement(torch_logits, onnx_out, labels, temperatures), 4),
+                "max_abs_logit_diff": round(float(np.abs(torch_logits - onnx_out).max()), 4),
+            }
+        notes = {
+            "best_epoch": run["best_epoch"],
+            "train_seconds": run["train_seconds"],
+            "history": run["history"],
+            "dev_qwk": run["dev_qwk"],
+            "aux_examples": run.get("aux_examples", 0),
+            **(training_notes or {}),
+        }
+        manifest = base_manifest(
+            name=name,
+            version=version,
+            max_length=config.max_length,
+            temperatures=run["temperatures"],
+            corpus_sha256=run["corpus_sha256"],
+            splits=run["splits"],
+            hyperparameters=run["config"],
+            export=export,
+            training=notes,
+        )
+        write_folder(model_dir, onnx_path, manifest)
+    return manifest
+
+
+def build_tiny_model(model_dir: Path, work_dir: Path, records: list[Record] | None = None) -> Path:
+    """A real but tiny model folder: a few steps on a handful of corpus passages, exported."""
+    config = TrainingConfig.tiny()
+    records = load_corpus() if records is None else records
+    rng = np.random.default_rng(config.seed)
+    picked = [records[i] for i in sorted(rng.choice(len(records), size=min(24, len(records)), replace=False))]
+    parts = {"train": picked[:16], "dev": picked[16:20], "test": picked[20:]}
+    config = replace(config, aux_causal=False)
+    train_and_calibrate(config, parts, work_dir, corpus_sha256(records))
+    export_run(work_dir, model_dir, parts["test"], name="scrutiny-tiny", version="0.0.0-test")
+    return model_dir

@@ -1,0 +1,237 @@
+"""Fine-tuning: shared encoder, CORAL ordinal loss per dimension (missing labels masked),
+optional "explains why" auxiliary loss on the Causal News Corpus, best epoch kept by dev QWK.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
+from training.config import TrainingConfig
+from training.corpus import Record
+from training.data import encode, length_batches, load_tokenizer
+
+log = logging.getLogger("scrutiny.train")
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as error:  # pragma: no cover
+        raise RuntimeError("training needs torch: pip install -e '.[train]'") from error
+    return torch
+
+
+def seed_everything(seed: int, threads: int) -> None:
+    """Fixed seeds for Python, NumPy and torch; torch limited to ``threads`` threads."""
+    torch = _torch()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+
+
+def label_matrix(records: list[Record]) -> npt.NDArray[np.int64]:
+    """``[n, 4]`` labels in ``DIMENSIONS`` order, -1 where a dimension does not apply."""
+    return np.array([r.label_vector() for r in records], dtype=np.int64).reshape(-1, len(DIMENSIONS))
+
+
+def ordinal_loss(logits: Any, labels: Any, weights: Any) -> Any:
+    """CORAL loss: binary cross-entropy of each ``P(level > k)``; label -1 masks a dimension."""
+    torch = _torch()
+    ks = torch.arange(LEVELS - 1, device=logits.device)
+    targets = (labels.unsqueeze(-1) > ks).to(logits.dtype)
+    mask = (labels >= 0).unsqueeze(-1).expand_as(logits).to(logits.dtype) * weights[:, None, None]
+    losses = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+    return (losses * mask).sum() / mask.sum().clamp(min=1.0)
+
+
+def predict_logits(
+    model: Any, ids: list[list[int]], batch_size: int = 32
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """PyTorch cumulative logits ``[n, 4, 3]`` and "explains why" logits ``[n]``, input order."""
+    torch = _torch()
+    model.eval()
+    ordinal = np.zeros((len(ids), len(DIMENSIONS), LEVELS - 1))
+    aux = np.zeros(len(ids))
+    with torch.inference_mode():
+        for batch in length_batches(ids, batch_size):
+            o, a = model.heads(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
+            ordinal[batch.index] = o.numpy()
+            aux[batch.index] = a.numpy()
+    return ordinal, aux
+
+
+def mean_qwk(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> dict[str, float]:
+    """QWK per dimension (argmax level) and their mean under key "mean"."""
+    from evaluation.metrics import quadratic_weighted_kappa
+
+    probs = cumulative_logits_to_probs(logits)
+    out: dict[str, float] = {}
+    for d, dimension in enumerate(DIMENSIONS):
+        valid = labels[:, d] >= 0
+        if valid.sum() >= 2:
+            out[dimension] = quadratic_weighted_kappa(labels[valid, d], probs[valid, d].argmax(1))
+    out["mean"] = float(np.mean(list(out.values()))) if out else float("nan")
+    return out
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: the model, its dev scores per epoch, and timings."""
+
+    model: Any
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+    aux_examples: int = 0
+
+
+def _aux_sentences(config: TrainingConfig) -> tuple[list[str], list[int]]:
+    from training.aux_data import load_cnc, split_cnc
+
+    train, _held = split_cnc(load_cnc(), config.aux_holdout)
+    return [s.text for s in train], [s.label for s in train]
+
+
+def train(
+    config: TrainingConfig, train_records: list[Record], dev_records: list[Record]
+) -> TrainResult:
+    """Fine-tune a fresh model on ``train_records``; keep the epoch with the best dev QWK."""
+    torch = _torch()
+    from transformers import get_linear_schedule_with_warmup
+
+    from training.model import new_model
+
+    seed_everything(config.seed, config.threads)
+    started = time.perf_counter()
+    records = list(train_records)
+    if config.limit_examples:
+        records = random.Random(config.seed).sample(records, min(config.limit_examples, len(records)))
+    tokenizer = load_tokenizer(config.max_length)
+    ids = encode(tokenizer, [r.text for r in records])
+    labels = torch.from_numpy(label_matrix(records))
+    weights = torch.tensor(
+        [config.pfd_weight if r.source == "pfd" else 1.0 for r in records], dtype=torch.float32
+    )
+    dev_ids = encode(tokenizer, [r.text for r in dev_records])
+    dev_labels = label_matrix(dev_records)
+
+    aux_ids: list[list[int]] = []
+    aux_labels = torch.zeros(0)
+    if config.aux_causal:
+        texts, ys = _aux_sentences(config)
+        if config.limit_examples:
+            texts, ys = texts[: config.limit_examples], ys[: config.limit_examples]
+        aux_ids = encode(tokenizer, texts)
+        aux_labels = torch.tensor(ys, dtype=torch.float32)
+
+    model = new_model(head_dropout=config.dropout)
+    head_names = ("ordinal_weight", "ordinal_bias", "explains_why")
+    decay, no_decay, heads = [], [], []
+    for name, parameter in model.named_parameters():
+        if name.startswith(head_names):
+            heads.append(parameter)
+        elif parameter.ndim < 2 or "LayerNorm" in name:
+            no_decay.append(parameter)
+        else:
+            decay.append(parameter)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "lr": config.encoder_lr, "weight_decay": config.weight_decay},
+            {"params": no_decay, "lr": config.encoder_lr, "weight_decay": 0.0},
+            {"params": heads, "lr": config.head_lr, "weight_decay": 0.0},
+        ]
+    )
+    steps_per_epoch = math.ceil(len(ids) / config.batch_size)
+    aux_per_epoch = math.ceil(len(aux_ids) / (config.batch_size * 2)) if aux_ids else 0
+    total = (steps_per_epoch + aux_per_epoch) * config.epochs
+    if config.max_steps:
+        total = min(total, config.max_steps)
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(total * config.warmup_ratio), max(total, 1)
+    )
+
+    result = TrainResult(model=model, aux_examples=len(aux_ids))
+    best_state: dict[str, Any] | None = None
+    best_score = -math.inf
+    step = 0
+    for epoch in range(config.epochs):
+        model.train()
+        main = [("main", b) for b in length_batches(ids, config.batch_size, seed=config.seed + epoch)]
+        extra = (
+            [("aux", b) for b in length_batches(aux_ids, config.batch_size * 2, seed=config.seed + 100 + epoch)]
+            if aux_ids
+            else []
+        )
+        plan = main + extra
+        random.Random(config.seed + epoch).shuffle(plan)
+        losses: list[float] = []
+        for kind, batch in plan:
+            if config.max_steps and step >= config.max_steps:
+                break
+            input_ids = torch.from_numpy(batch.input_ids)
+            mask = torch.from_numpy(batch.attention_mask)
+            index = torch.from_numpy(batch.index)
+            ordinal, aux = model.heads(input_ids, mask)
+            if kind == "main":
+                loss = ordinal_loss(ordinal, labels[index], weights[index])
+            else:
+                loss = config.aux_weight * torch.nn.functional.binary_cross_entropy_with_logits(
+                    aux, aux_labels[index]
+                )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            if kind == "main":
+                losses.append(float(loss.detach()))
+        dev_logits, _ = predict_logits(model, dev_ids) if dev_ids else (np.zeros((0, 4, 3)), None)
+        scores = mean_qwk(dev_logits, dev_labels) if dev_ids else {"mean": float("nan")}
+        entry = {
+            "epoch": epoch + 1,
+            "steps": step,
+            "train_loss": round(float(np.mean(losses)) if losses else float("nan"), 4),
+            "dev_qwk": {k: round(v, 4) for k, v in scores.items()},
+            "elapsed_s": round(time.perf_counter() - started, 1),
+        }
+        result.history.append(entry)
+        log.info("epoch %s", json.dumps(entry))
+        score = scores["mean"] if not math.isnan(scores["mean"]) else -math.inf + 1
+        if best_state is None or score > best_score:
+            best_score, result.best_epoch = score, epoch + 1
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if config.max_steps and step >= config.max_steps:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    result.seconds = round(time.perf_counter() - started, 1)
+    return result
+
+
+def save_checkpoint(result: TrainResult, config: TrainingConfig, out_dir: Path, extra: dict[str, Any]) -> None:
+    """Write the trained model (``save_pretrained``) and the run record to ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.model.save_pretrained(str(out_dir / "torch"))
+    record = {
+        "config": config.to_dict(),
+        "history": result.history,
+        "best_epoch": result.best_epoch,
+        "train_seconds": result.seconds,
+        "aux_examples": result.aux_examples,
+        **extra,
+    }
+    (out_dir / "run.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
