@@ -54,7 +54,9 @@ def lexicon(texts: list[str], labels: npt.NDArray[np.int64], seed: int = 13) -> 
 
     from evaluation.lexicon import feature_matrix
 
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=3000, random_state=seed))
+    model = make_pipeline(
+        StandardScaler(), LogisticRegression(C=1.0, max_iter=3000, random_state=seed)
+    )
     model.fit(feature_matrix(texts), labels)
     return lambda new: _full_probs(model[-1], model.predict_proba(feature_matrix(new)))
 

@@ -26,7 +26,7 @@ from service.passages.build import model_text
 from training.config import DEFAULT_MODEL_DIR, DEFAULT_RUN_DIR
 
 
-def pipeline_logits(outputs: list[list[dict[str, Any]]]) -> npt.NDArray[np.float64]:
+def pipeline_logits(outputs: Any) -> npt.NDArray[np.float64]:
     """Rebuild ``[n, 4, 3]`` cumulative logits from the pipeline's labelled raw scores."""
     from training.model import label_names
 
@@ -38,7 +38,9 @@ def pipeline_logits(outputs: list[list[dict[str, Any]]]) -> npt.NDArray[np.float
     return flat.reshape(len(outputs), len(DIMENSIONS), LEVELS - 1)
 
 
-def run_pipeline(run_dir: Path, texts: list[str], max_length: int, batch_size: int, threads: int) -> tuple[float, npt.NDArray[np.float64]]:
+def run_pipeline(
+    run_dir: Path, texts: list[str], max_length: int, batch_size: int, threads: int
+) -> tuple[float, npt.NDArray[np.float64]]:
     """Seconds and cumulative logits for ``texts`` through a PyTorch fp32 pipeline."""
     import torch
     from transformers import PreTrainedTokenizerFast, pipeline
@@ -52,17 +54,29 @@ def run_pipeline(run_dir: Path, texts: list[str], max_length: int, batch_size: i
     model = load_model(str(run_dir / "torch")).eval()
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_file=str(base_model_dir() / "tokenizer.json"),
-        unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
     )
     classifier = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1)
-    kwargs = {"top_k": None, "function_to_apply": "none", "truncation": True, "max_length": max_length, "batch_size": batch_size}
+    kwargs = {
+        "top_k": None,
+        "function_to_apply": "none",
+        "truncation": True,
+        "max_length": max_length,
+        "batch_size": batch_size,
+    }
     classifier(texts[:batch_size], **kwargs)  # warm-up, not timed
     started = time.perf_counter()
     outputs = classifier(texts, **kwargs)
     return time.perf_counter() - started, pipeline_logits(outputs)
 
 
-def run_onnx(model_dir: Path, texts: list[str], batch_size: int, threads: int) -> tuple[float, npt.NDArray[np.float64], Any]:
+def run_onnx(
+    model_dir: Path, texts: list[str], batch_size: int, threads: int
+) -> tuple[float, npt.NDArray[np.float64], Any]:
     """Seconds and calibrated probabilities for ``texts`` through the service's ONNX session."""
     from service.model.runtime import QualityModel
 
@@ -78,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", default=str(DEFAULT_RUN_DIR), help="PyTorch checkpoint folder")
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="ONNX model folder")
-    parser.add_argument("--passages", type=int, default=0, help="at most this many (0: all test passages)")
+    parser.add_argument(
+        "--passages", type=int, default=0, help="at most this many (0: all test passages)"
+    )
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="also write the figures to this JSON file")
@@ -92,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     texts = [model_text(r.text) for r in records]
     model_dir = Path(args.model)
     onnx_s, onnx_probs, model = run_onnx(model_dir, texts, args.batch_size, args.threads)
-    torch_s, torch_logits = run_pipeline(Path(args.run), texts, model.manifest.max_length, args.batch_size, args.threads)
+    torch_s, torch_logits = run_pipeline(
+        Path(args.run), texts, model.manifest.max_length, args.batch_size, args.threads
+    )
     torch_probs = cumulative_logits_to_probs(torch_logits, np.array(model.manifest.temperatures))
     labelled = label_matrix(records) >= 0
     agreement = float((onnx_probs.argmax(-1) == torch_probs.argmax(-1))[labelled].mean())

@@ -29,7 +29,9 @@ def _labels(records: list[Record]) -> npt.NDArray[np.int64]:
     return label_matrix(records)
 
 
-def model_outputs(model_dir: Path, texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def model_outputs(
+    model_dir: Path, texts: list[str]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Calibrated level probabilities ``[n, 4, 4]`` and "explains why" probabilities ``[n]``."""
     from service.model.manifest import read_verified
     from training.data import encode, load_tokenizer
@@ -135,7 +137,13 @@ def render_report(
                 f"| {dimension} | {name} | {s.n} | {_fmt(s.qwk)} | {_fmt(s.macro_f1)} | "
                 f"{_fmt(s.spearman)} | {_fmt(s.ece)} |"
             )
-    lines += ["", "### Model QWK by source of the test passages", "", "| dimension | " + " | ".join(by_source) + " |", "|---|" + "---|" * len(by_source)]
+    lines += [
+        "",
+        "### Model QWK by source of the test passages",
+        "",
+        "| dimension | " + " | ".join(by_source) + " |",
+        "|---|" + "---|" * len(by_source),
+    ]
     for dimension in DIMENSIONS:
         cells = [
             f"{_fmt(by_source[src][dimension].qwk)} (n={by_source[src][dimension].n})"
@@ -150,7 +158,10 @@ def render_report(
         for b in BASELINES
         if d in results[b]
     )
-    lines += ["", f"Model beats every baseline on QWK on every dimension: **{'yes' if beaten else 'no'}**."]
+    lines += [
+        "",
+        f"Model beats every baseline on QWK on every dimension: **{'yes' if beaten else 'no'}**.",
+    ]
     export = manifest.get("export", {})
     parity = export.get("parity", {})
     lines += [
@@ -182,13 +193,27 @@ def render_report(
     ]
     ablation = training.get("aux_ablation")
     if ablation:
-        lines += ["", "### Causal News Corpus auxiliary task (dev split)", "", "| run | " + " | ".join([*DIMENSIONS, "mean"]) + " |", "|---|" + "---|" * (len(DIMENSIONS) + 1)]
+        lines += [
+            "",
+            "### Causal News Corpus auxiliary task (dev split)",
+            "",
+            "| run | " + " | ".join([*DIMENSIONS, "mean"]) + " |",
+            "|---|" + "---|" * (len(DIMENSIONS) + 1),
+        ]
         for run, scores in ablation.items():
-            lines.append(f"| {run} | " + " | ".join(_fmt(scores.get(k, float('nan'))) for k in [*DIMENSIONS, "mean"]) + " |")
-    lines += ["", f"Decision: {training.get('aux_decision', 'not recorded')}", f"OneStopEnglish: {training.get('onestopenglish', 'not used')}."]
+            lines.append(
+                f"| {run} | "
+                + " | ".join(_fmt(scores.get(k, float("nan"))) for k in [*DIMENSIONS, "mean"])
+                + " |"
+            )
     lines += [
         "",
-        "## Sentence-level \"explains why\" (Causal News Corpus, held-out documents)",
+        f"Decision: {training.get('aux_decision', 'not recorded')}",
+        f"OneStopEnglish: {training.get('onestopenglish', 'not used')}.",
+    ]
+    lines += [
+        "",
+        '## Sentence-level "explains why" (Causal News Corpus, held-out documents)',
         "",
         f"{why['sentences']} sentences from documents never trained on ({why['positive_share']:.0%} causal).",
         "",
@@ -239,7 +264,9 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
         "split": "test",
         "model": {d: s.as_dict() for d, s in results["model"].items()},
         "baselines": {b: {d: s.as_dict() for d, s in results[b].items()} for b in BASELINES},
-        "parity_level_agreement": manifest.get("export", {}).get("parity", {}).get("level_agreement"),
+        "parity_level_agreement": manifest.get("export", {})
+        .get("parity", {})
+        .get("level_agreement"),
         "explains_why": why,
     }
     if update_manifest:

@@ -30,16 +30,159 @@ def _terms(*words: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
 
 
-_JARGON = _terms("NFA", "step(?:ped)? down", "disguised compliance", "threshold", "s\\.?47", "strategy discussion", "RAG", "CIN", "ICPC", "MASH")
-_CAUSAL = _terms("because", "since", "as a result", "due to", "owing to", "led to", "therefore", "so that", "meant that", "which meant", "explains?", "why", "reason", "caused?", "resulted", "consequently")
-_CONDITIONS = _terms("workload", "caseloads?", "supervision", "supervisor", "culture", "pressure", "exhaust\\w*", "fear\\w*", "optimis\\w*", "hindsight", "at the time", "made sense", "vacanc\\w*", "staffing", "training", "capacity", "reasonable", "understandabl\\w*", "system")
-_BLAME = _terms("failed to", "should have", "ought to have", "did not", "was not", "were not", "missed", "failure")
-_CHILD = _terms("child", "children", "child's", "baby", "infant", "toddler", "boy", "girl", "son", "daughter", "he", "she", "his", "her", "young person", "pupil")
-_VOICE = _terms("said", "told", "wanted", "wished", "felt", "feel", "afraid", "scared", "happy", "sad", "voice", "wishes", "experience", "lived", "described", "asked")
-_ADDRESSEE = _terms("board", "partnership", "trust", "council", "police", "constabulary", "service", "department", "practice", "school", "agency", "agencies", "commissioners?", "ICB", "director", "NHS", "local authority", "safeguarding")
-_ACTION = _terms("should", "must", "will", "ensure", "review", "develop", "introduce", "audit", "implement", "establish", "provide", "revise", "train")
-_TIMESCALE = _terms("within", "by (?:january|february|march|april|may|june|july|august|september|october|november|december)", "months?", "weeks?", "by the end", "annually", "quarterly")
-_MEASURE = _terms("report(?:s|ed)? (?:back|to)", "audit", "evidence", "measured?", "percent", "%", "compliance", "monitor\\w*", "outcomes?", "finding")
+_JARGON = _terms(
+    "NFA",
+    "step(?:ped)? down",
+    "disguised compliance",
+    "threshold",
+    "s\\.?47",
+    "strategy discussion",
+    "RAG",
+    "CIN",
+    "ICPC",
+    "MASH",
+)
+_CAUSAL = _terms(
+    "because",
+    "since",
+    "as a result",
+    "due to",
+    "owing to",
+    "led to",
+    "therefore",
+    "so that",
+    "meant that",
+    "which meant",
+    "explains?",
+    "why",
+    "reason",
+    "caused?",
+    "resulted",
+    "consequently",
+)
+_CONDITIONS = _terms(
+    "workload",
+    "caseloads?",
+    "supervision",
+    "supervisor",
+    "culture",
+    "pressure",
+    "exhaust\\w*",
+    "fear\\w*",
+    "optimis\\w*",
+    "hindsight",
+    "at the time",
+    "made sense",
+    "vacanc\\w*",
+    "staffing",
+    "training",
+    "capacity",
+    "reasonable",
+    "understandabl\\w*",
+    "system",
+)
+_BLAME = _terms(
+    "failed to",
+    "should have",
+    "ought to have",
+    "did not",
+    "was not",
+    "were not",
+    "missed",
+    "failure",
+)
+_CHILD = _terms(
+    "child",
+    "children",
+    "child's",
+    "baby",
+    "infant",
+    "toddler",
+    "boy",
+    "girl",
+    "son",
+    "daughter",
+    "he",
+    "she",
+    "his",
+    "her",
+    "young person",
+    "pupil",
+)
+_VOICE = _terms(
+    "said",
+    "told",
+    "wanted",
+    "wished",
+    "felt",
+    "feel",
+    "afraid",
+    "scared",
+    "happy",
+    "sad",
+    "voice",
+    "wishes",
+    "experience",
+    "lived",
+    "described",
+    "asked",
+)
+_ADDRESSEE = _terms(
+    "board",
+    "partnership",
+    "trust",
+    "council",
+    "police",
+    "constabulary",
+    "service",
+    "department",
+    "practice",
+    "school",
+    "agency",
+    "agencies",
+    "commissioners?",
+    "ICB",
+    "director",
+    "NHS",
+    "local authority",
+    "safeguarding",
+)
+_ACTION = _terms(
+    "should",
+    "must",
+    "will",
+    "ensure",
+    "review",
+    "develop",
+    "introduce",
+    "audit",
+    "implement",
+    "establish",
+    "provide",
+    "revise",
+    "train",
+)
+_TIMESCALE = _terms(
+    "within",
+    "by (?:january|february|march|april|may|june|july|august|september|october|november|december)",
+    "months?",
+    "weeks?",
+    "by the end",
+    "annually",
+    "quarterly",
+)
+_MEASURE = _terms(
+    "report(?:s|ed)? (?:back|to)",
+    "audit",
+    "evidence",
+    "measured?",
+    "percent",
+    "%",
+    "compliance",
+    "monitor\\w*",
+    "outcomes?",
+    "finding",
+)
 _VAGUE = _terms("lessons", "learned", "communicate better", "improve", "consider", "should be")
 
 FEATURES = (

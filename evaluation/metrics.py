@@ -14,7 +14,9 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def quadratic_weighted_kappa(truth: Sequence[int], pred: Sequence[int], levels: int = LEVELS) -> float:
+def quadratic_weighted_kappa(
+    truth: Sequence[int], pred: Sequence[int], levels: int = LEVELS
+) -> float:
     """Cohen's kappa with quadratic weights over ``levels`` ordinal classes (1 = perfect)."""
     t = np.asarray(truth, dtype=np.int64)
     p = np.asarray(pred, dtype=np.int64)
@@ -46,7 +48,7 @@ def macro_f1(truth: Sequence[int], pred: Sequence[int], levels: int = LEVELS) ->
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def spearman(truth: Sequence[float], score: Sequence[float]) -> float:
+def spearman(truth: Sequence[float] | FloatArray, score: Sequence[float] | FloatArray) -> float:
     """Spearman rank correlation (ties averaged); nan when either side is constant."""
     from scipy.stats import spearmanr
 

@@ -8,7 +8,9 @@ import numpy.typing as npt
 from service.model.dimensions import DIMENSIONS, cumulative_logits_to_probs
 
 
-def _nll(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64], temperature: float) -> float:
+def _nll(
+    logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64], temperature: float
+) -> float:
     probs = cumulative_logits_to_probs(logits[:, None, :], np.array([temperature]))[:, 0, :]
     picked = probs[np.arange(len(labels)), labels]
     return float(-np.log(np.clip(picked, 1e-12, 1.0)).mean())

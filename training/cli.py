@@ -1,8 +1,8 @@
 """``scrutiny train``, ``scrutiny export`` and ``scrutiny evaluate``.
 
-    scrutiny train [--write-splits] [--no-aux] [--epochs N] [--run DIR] [--config JSON]
-    scrutiny export [--run DIR] [--out MODEL_DIR]
-    scrutiny evaluate [--model MODEL_DIR] [--report evaluation/report.md]
+scrutiny train [--write-splits] [--no-aux] [--epochs N] [--run DIR] [--config JSON]
+scrutiny export [--run DIR] [--out MODEL_DIR]
+scrutiny evaluate [--model MODEL_DIR] [--report evaluation/report.md]
 """
 
 from __future__ import annotations
@@ -18,12 +18,18 @@ from training.config import DEFAULT_MODEL_DIR, DEFAULT_RUN_DIR, SPLITS_PATH, Tra
 
 
 def _train(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="scrutiny train", description="fine-tune the quality model")
-    parser.add_argument("--write-splits", action="store_true", help="(re)write training/data/splits.json and stop")
+    parser = argparse.ArgumentParser(
+        prog="scrutiny train", description="fine-tune the quality model"
+    )
+    parser.add_argument(
+        "--write-splits", action="store_true", help="(re)write training/data/splits.json and stop"
+    )
     parser.add_argument("--config", help="JSON file of TrainingConfig fields to override")
     parser.add_argument("--run", default=str(DEFAULT_RUN_DIR), help="checkpoint folder")
     parser.add_argument("--epochs", type=int, help="override the number of epochs")
-    parser.add_argument("--no-aux", action="store_true", help="train without the CNC auxiliary task")
+    parser.add_argument(
+        "--no-aux", action="store_true", help="train without the CNC auxiliary task"
+    )
     args = parser.parse_args(argv)
 
     from training.corpus import corpus_sha256, load_corpus
@@ -45,7 +51,11 @@ def _train(argv: list[str]) -> int:
         config = replace(config, aux_causal=False)
     records, parts = load_parts()
     extra = train_and_calibrate(config, parts, Path(args.run), corpus_sha256(records))
-    print(json.dumps({"run": args.run, "dev_qwk": extra["dev_qwk"], "temperatures": extra["temperatures"]}))
+    print(
+        json.dumps(
+            {"run": args.run, "dev_qwk": extra["dev_qwk"], "temperatures": extra["temperatures"]}
+        )
+    )
     return 0
 
 
@@ -62,7 +72,12 @@ def _export(argv: list[str]) -> int:
     notes = json.loads(Path(args.notes).read_text(encoding="utf-8")) if args.notes else None
     out = Path(args.out)
     manifest = export_run(
-        Path(args.run), out, parts["test"], name=out.name, version=args.version, training_notes=notes
+        Path(args.run),
+        out,
+        parts["test"],
+        name=out.name,
+        version=args.version,
+        training_notes=notes,
     )
     print(json.dumps({"model": str(out), "export": manifest["export"]}))
     return 0
@@ -72,7 +87,9 @@ def _evaluate(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="scrutiny evaluate", description="test-split evaluation")
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model folder")
     parser.add_argument("--report", default="evaluation/report.md", help="Markdown report to write")
-    parser.add_argument("--no-manifest", action="store_true", help="do not write metrics into the manifest")
+    parser.add_argument(
+        "--no-manifest", action="store_true", help="do not write metrics into the manifest"
+    )
     args = parser.parse_args(argv)
     from evaluation.evaluate import evaluate
 

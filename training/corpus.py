@@ -106,7 +106,9 @@ def _check_common(where: str, row: dict[str, Any]) -> None:
             raise CorpusError(f"{where}: {key} must be a non-empty string")
     if row["section_kind"] not in SECTION_KINDS:
         raise CorpusError(f"{where}: unknown section_kind {row['section_kind']!r}")
-    recommendations = row["labels"].get("recommendations") if isinstance(row["labels"], dict) else None
+    recommendations = (
+        row["labels"].get("recommendations") if isinstance(row["labels"], dict) else None
+    )
     if row["section_kind"] != "recommendations" and recommendations is not None:
         raise CorpusError(f"{where}: recommendations label outside a recommendations section")
 
@@ -119,7 +121,9 @@ def load_written(root: Path | None = None) -> list[Record]:
         for number, row in _jsonl(path):
             where = f"{path.parent.name}/{path.name}:{number}"
             if set(row) != WRITTEN_KEYS:
-                raise CorpusError(f"{where}: keys differ from the schema: {sorted(set(row) ^ WRITTEN_KEYS)}")
+                raise CorpusError(
+                    f"{where}: keys differ from the schema: {sorted(set(row) ^ WRITTEN_KEYS)}"
+                )
             _check_common(where, row)
             labels = _check_labels(where, row["labels"])
             text = row["text"]
@@ -151,7 +155,9 @@ def load_pfd(labels_path: Path | None = None, data_dir: Path | None = None) -> l
     for number, row in _jsonl(labels_path):
         where = f"pfd/labels.jsonl:{number}"
         if set(row) != PFD_KEYS:
-            raise CorpusError(f"{where}: keys differ from the schema: {sorted(set(row) ^ PFD_KEYS)}")
+            raise CorpusError(
+                f"{where}: keys differ from the schema: {sorted(set(row) ^ PFD_KEYS)}"
+            )
         _check_common(where, row)
         labels = _check_labels(where, row["labels"])
         name = row["file"]
@@ -169,12 +175,16 @@ def load_pfd(labels_path: Path | None = None, data_dir: Path | None = None) -> l
             raise CorpusError(f"{where}: record {row['record_id']!r} not in {name}")
         start, end = row["start"], row["end"]
         field_text = source[row["field"]] or ""
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(field_text)):
+        if not (
+            isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(field_text)
+        ):
             raise CorpusError(f"{where}: offsets {start}-{end} outside the field")
         text = field_text[start:end]
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != row["text_sha256"]:
             raise CorpusError(f"{where}: text at the offsets does not match text_sha256")
-        records.append(Record(row["id"], row["report_id"], "pfd", row["section_kind"], text, labels))
+        records.append(
+            Record(row["id"], row["report_id"], "pfd", row["section_kind"], text, labels)
+        )
     return records
 
 

@@ -44,7 +44,9 @@ class Batch:
     attention_mask: npt.NDArray[np.int64]
 
 
-def pad(ids: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def pad(
+    ids: Sequence[Sequence[int]], pad_id: int = 0
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Right-pad to the longest sequence; returns ``input_ids`` and ``attention_mask``."""
     width = max(len(s) for s in ids)
     input_ids = np.full((len(ids), width), pad_id, dtype=np.int64)

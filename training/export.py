@@ -70,7 +70,18 @@ def optimise(src: Path, dst: Path, num_heads: int, hidden_size: int) -> dict[str
     )
     optimised.save_model_to_file(str(dst))
     counts = Counter(node.op_type for node in optimised.model.graph.node)
-    fused = {op: counts.get(op, 0) for op in ("Attention", "MultiHeadAttention", "SkipLayerNormalization", "Gelu", "FastGelu", "BiasGelu", "EmbedLayerNormalization")}
+    fused = {
+        op: counts.get(op, 0)
+        for op in (
+            "Attention",
+            "MultiHeadAttention",
+            "SkipLayerNormalization",
+            "Gelu",
+            "FastGelu",
+            "BiasGelu",
+            "EmbedLayerNormalization",
+        )
+    }
     if fused["Attention"] + fused["MultiHeadAttention"] == 0:
         raise RuntimeError("the optimiser fused no attention nodes; check the export")
     return fused
@@ -101,7 +112,11 @@ def export_model(model: Any, out: Path, max_length: int) -> dict[str, Any]:
         counts = optimise(raw, fused, config.num_attention_heads, config.hidden_size)
         quantise(fused, out)
     log.info("exported %s: fused %s", out.name, counts)
-    return {"opset": OPSET, "fused_ops": counts, "quantisation": "dynamic int8, per channel (QInt8)"}
+    return {
+        "opset": OPSET,
+        "fused_ops": counts,
+        "quantisation": "dynamic int8, per channel (QInt8)",
+    }
 
 
 def onnx_session(path: Path | bytes, threads: int = 2) -> Any:

@@ -36,7 +36,7 @@ def build_model_class() -> Any:
     from transformers import BertModel, BertPreTrainedModel
     from transformers.modeling_outputs import SequenceClassifierOutput
 
-    class ScrutinyModel(BertPreTrainedModel):  # type: ignore[misc]
+    class ScrutinyModel(BertPreTrainedModel):
         """Shared encoder + mean pooling + CORAL heads (+ optional "explains why" head)."""
 
         def __init__(self, config: Any) -> None:

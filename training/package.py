@@ -77,7 +77,11 @@ def base_manifest(
         "inputs": ["input_ids", "attention_mask"],
         "pooling": "mean",
         "max_length": max_length,
-        "tokenizer": {"truncation": "longest_first", "max_length": max_length, "padding": "per batch, right, id 0"},
+        "tokenizer": {
+            "truncation": "longest_first",
+            "max_length": max_length,
+            "padding": "per batch, right, id 0",
+        },
         "temperatures": temperatures,
         "corpus_sha256": corpus_sha256,
         "splits": splits,
@@ -142,20 +146,20 @@ def render_card(manifest: dict[str, Any]) -> str:
     table = _metrics_table(metrics) if metrics else "_Not evaluated yet: run `scrutiny evaluate`._"
     parity = metrics.get("parity_level_agreement")
     parity_line = f"{parity:.4f}" if isinstance(parity, float) else "not measured"
-    return f"""# Model card: {manifest['name']} {manifest['version']}
+    return f"""# Model card: {manifest["name"]} {manifest["version"]}
 
 ## What it does
 Rates a passage (a paragraph or a window of up to six sentences) of an English serious case
 review on four ordinal dimensions, 0-3 (inadequate, requires improvement, good, strong):
-{', '.join(manifest['dimensions'])}. Defined by the project's rubric (`shared/rubric.md`).
+{", ".join(manifest["dimensions"])}. Defined by the project's rubric (`shared/rubric.md`).
 
 ## Architecture
-`{manifest['base_model']['name']}` (MiniLM-L6, 384 hidden, 6 layers) fine-tuned as one shared
+`{manifest["base_model"]["name"]}` (MiniLM-L6, 384 hidden, 6 layers) fine-tuned as one shared
 encoder with mean pooling and one CORAL-style ordinal head per dimension: output `logits`
 `[batch, 4, 3]`, `logits[..., k]` = logit of P(level > k). A second output, `explains_why`,
 is an auxiliary "explains why" probability. Temperatures per dimension (fitted on dev):
-{temps}. Exported with torch {manifest['versions'].get('torch')}, attention fused by
-onnxruntime's BERT optimiser, dynamic int8 quantisation per channel. Max {manifest['max_length']} tokens.
+{temps}. Exported with torch {manifest["versions"].get("torch")}, attention fused by
+onnxruntime's BERT optimiser, dynamic int8 quantisation per channel. Max {manifest["max_length"]} tokens.
 
 ## Training data
 - Passages written by the project: fictional passages in the register of English serious
@@ -165,7 +169,7 @@ onnxruntime's BERT optimiser, dynamic int8 quantisation per channel. Max {manife
   compiled in the PFD-toolkit project, AGPL-3.0), stored as references with rubric labels.
 - Auxiliary: Causal News Corpus V2 subtask 1 (CC0 1.0) for the "explains why" head.
   Decision: {aux}.
-- Corpus sha256 `{manifest['corpus_sha256']}`. Splits are by report:
+- Corpus sha256 `{manifest["corpus_sha256"]}`. Splits are by report:
 {split_lines}
 
 ## Test-split results
@@ -180,7 +184,7 @@ See `evaluation/report.md` for baselines and the full evaluation.
   safeguarding practice reviews); other registers, languages, or machine-translated text.
 - Real serious case reviews at scale: the training text is mostly written by the project;
   real-report performance is measured only on the PFD reports, which are coroners' reports.
-- Passages longer than {manifest['max_length']} tokens (they are truncated) or fragments shorter
+- Passages longer than {manifest["max_length"]} tokens (they are truncated) or fragments shorter
   than a sentence.
 
 ## Attribution
@@ -188,5 +192,5 @@ See `evaluation/report.md` for baselines and the full evaluation.
 - Causal News Corpus V2 (Tan et al., CASE 2022), CC0 1.0.
 - PFD reports: Courts and Tribunals Judiciary, via PFD-toolkit (AGPL-3.0).
 - OneStopEnglish corpus (Vajjala and Lučić, 2018), CC BY-SA 4.0 — considered for clarity,
-  {training.get('onestopenglish', 'not used in this version')}.
+  {training.get("onestopenglish", "not used in this version")}.
 """

@@ -62,7 +62,12 @@ def train_and_calibrate(
         "splits": summary(parts),
     }
     save_checkpoint(result, config, run_dir, extra)
-    log.info("trained in %.0f s, best epoch %d, dev QWK %s", result.seconds, result.best_epoch, dev_scores)
+    log.info(
+        "trained in %.0f s, best epoch %d, dev QWK %s",
+        result.seconds,
+        result.best_epoch,
+        dev_scores,
+    )
     return extra
 
 
@@ -98,7 +103,9 @@ def export_run(
             labels = label_matrix(parity_records)
             export["parity"] = {
                 "passages": len(parity_records),
-                "level_agreement": round(level_agreement(torch_logits, onnx_out, labels, temperatures), 4),
+                "level_agreement": round(
+                    level_agreement(torch_logits, onnx_out, labels, temperatures), 4
+                ),
                 "max_abs_logit_diff": round(float(np.abs(torch_logits - onnx_out).max()), 4),
             }
         notes = {
@@ -129,7 +136,10 @@ def build_tiny_model(model_dir: Path, work_dir: Path, records: list[Record] | No
     config = TrainingConfig.tiny()
     records = load_corpus() if records is None else records
     rng = np.random.default_rng(config.seed)
-    picked = [records[i] for i in sorted(rng.choice(len(records), size=min(24, len(records)), replace=False))]
+    picked = [
+        records[i]
+        for i in sorted(rng.choice(len(records), size=min(24, len(records)), replace=False))
+    ]
     parts = {"train": picked[:16], "dev": picked[16:20], "test": picked[20:]}
     config = replace(config, aux_causal=False)
     train_and_calibrate(config, parts, work_dir, corpus_sha256(records))

@@ -43,7 +43,9 @@ def seed_everything(seed: int, threads: int) -> None:
 
 def label_matrix(records: list[Record]) -> npt.NDArray[np.int64]:
     """``[n, 4]`` labels in ``DIMENSIONS`` order, -1 where a dimension does not apply."""
-    return np.array([r.label_vector() for r in records], dtype=np.int64).reshape(-1, len(DIMENSIONS))
+    return np.array([r.label_vector() for r in records], dtype=np.int64).reshape(
+        -1, len(DIMENSIONS)
+    )
 
 
 def ordinal_loss(logits: Any, labels: Any, weights: Any) -> Any:
@@ -66,7 +68,9 @@ def predict_logits(
     aux = np.zeros(len(ids))
     with torch.inference_mode():
         for batch in length_batches(ids, batch_size):
-            o, a = model.heads(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
+            o, a = model.heads(
+                torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask)
+            )
             ordinal[batch.index] = o.numpy()
             aux[batch.index] = a.numpy()
     return ordinal, aux
@@ -117,7 +121,9 @@ def train(
     started = time.perf_counter()
     records = list(train_records)
     if config.limit_examples:
-        records = random.Random(config.seed).sample(records, min(config.limit_examples, len(records)))
+        records = random.Random(config.seed).sample(
+            records, min(config.limit_examples, len(records))
+        )
     tokenizer = load_tokenizer(config.max_length)
     ids = encode(tokenizer, [r.text for r in records])
     labels = torch.from_numpy(label_matrix(records))
@@ -168,9 +174,16 @@ def train(
     step = 0
     for epoch in range(config.epochs):
         model.train()
-        main = [("main", b) for b in length_batches(ids, config.batch_size, seed=config.seed + epoch)]
+        main = [
+            ("main", b) for b in length_batches(ids, config.batch_size, seed=config.seed + epoch)
+        ]
         extra = (
-            [("aux", b) for b in length_batches(aux_ids, config.batch_size * 2, seed=config.seed + 100 + epoch)]
+            [
+                ("aux", b)
+                for b in length_batches(
+                    aux_ids, config.batch_size * 2, seed=config.seed + 100 + epoch
+                )
+            ]
             if aux_ids
             else []
         )
@@ -222,7 +235,9 @@ def train(
     return result
 
 
-def save_checkpoint(result: TrainResult, config: TrainingConfig, out_dir: Path, extra: dict[str, Any]) -> None:
+def save_checkpoint(
+    result: TrainResult, config: TrainingConfig, out_dir: Path, extra: dict[str, Any]
+) -> None:
     """Write the trained model (``save_pretrained``) and the run record to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result.model.save_pretrained(str(out_dir / "torch"))

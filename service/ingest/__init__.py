@@ -30,7 +30,7 @@ def _too_large(size: int, limits: IngestLimits) -> IngestError:
     )
 
 
-def _read_bytes(source: Path | bytes, limits: IngestLimits) -> bytes:
+def _read_bytes(source: Path | str | bytes, limits: IngestLimits) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         if len(data) > limits.max_bytes:
@@ -55,7 +55,7 @@ def _read_bytes(source: Path | bytes, limits: IngestLimits) -> bytes:
 
 
 def read_document(
-    source: Path | bytes,
+    source: Path | str | bytes,
     *,
     filename: str | None = None,
     media_type: str | None = None,

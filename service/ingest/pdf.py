@@ -27,8 +27,12 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _PARAGRAPH_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,3})+\.?\s|\(?[a-z0-9]{1,3}\)\s|[•▪◦●\-*]\s)")
+_FULL_TURN = 6.283185307179586
+_MARGIN_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\(?[a-z]{1,3}\)|[•▪◦●\-*])$")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'’”)]*$")
-_WORD = re.compile(r"[^\s\x00]+")
+# pdfium marks a hyphen that breaks a word at a line end as U+FFFE and runs the two halves
+# together; cutting after the mark keeps each half on its own line.
+_WORD = re.compile(r"[^\s\x00\ufffe]+\ufffe?|\ufffe")
 _BOLD_NAMES = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
@@ -62,6 +66,7 @@ class _Line:
     page: int
     column_right: float = 0.0
     is_row: bool = False
+    cells: list[tuple[float, str]] = field(default_factory=list)  # (left edge, text) per cell
 
 
 @dataclass(slots=True)
@@ -181,10 +186,11 @@ def _segments(raw: Any, textpage: Any) -> list[_Segment]:
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     flags_ref = ctypes.byref(flags)
-    loose_box, font_size, font_info = (
+    loose_box, font_size, font_info, char_angle = (
         raw.FPDFText_GetLooseCharBox,
         raw.FPDFText_GetFontSize,
         raw.FPDFText_GetFontInfo,
+        raw.FPDFText_GetCharAngle,
     )
     segments: list[_Segment] = []
     current: _Segment | None = None
@@ -196,6 +202,9 @@ def _segments(raw: Any, textpage: Any) -> list[_Segment]:
         first, last = match.start(), match.end() - 1
         if not loose_box(handle, first, rect_ref):
             continue
+        angle = char_angle(handle, first)
+        if 0.02 < angle < _FULL_TURN - 0.02:
+            continue  # rotated text: diagonal watermarks ("DRAFT"), margin labels
         x0, y, top = rect.left, rect.bottom, rect.top
         x1 = rect.right
         if last != first and loose_box(handle, last, rect_ref):
@@ -209,7 +218,7 @@ def _segments(raw: Any, textpage: Any) -> list[_Segment]:
                 raw.FPDFText_GetFontWeight(handle, first) >= 600
             )
             bold_fonts[font] = bold
-        word = match.group()
+        word = match.group().replace("\ufffe", "-")  # the joiner decides whether it stays
         tolerance = max(size, 4.0)
         if (
             current is not None
@@ -269,16 +278,20 @@ def _lines(segments: list[_Segment], page: int, width: float) -> list[_Line]:
         column_right = max((s.x1 for s in region), default=width)
         for row in rows:
             row.sort(key=lambda s: s.x0)
-            parts = [row[0].text]
-            is_row = False
+            cells = [(row[0].x0, [row[0].text])]
             for before, after in itertools.pairwise(row):
                 if after.x0 - before.x1 > max(after.size, 4.0) * 1.2:
-                    parts.append(" | ")
-                    is_row = True
+                    cells.append((after.x0, [after.text]))
                 else:
-                    parts.append(" ")
-                parts.append(after.text)
-            text = normalize_inline("".join(parts))
+                    cells[-1][1].append(after.text)
+            cell_texts = [(x, normalize_inline(" ".join(parts))) for x, parts in cells]
+            cell_texts = [(x, t) for x, t in cell_texts if t]
+            if len(cell_texts) == 2 and _MARGIN_NUMBER.match(cell_texts[0][1]):
+                # A paragraph number hanging in the margin ("4.1      The social worker..."),
+                # not a table row.
+                cell_texts = [(cell_texts[0][0], f"{cell_texts[0][1]} {cell_texts[1][1]}")]
+            is_row = len(cell_texts) > 1
+            text = " | ".join(t for _, t in cell_texts)
             if not text:
                 continue
             sizes: Counter[float] = Counter()
@@ -296,6 +309,7 @@ def _lines(segments: list[_Segment], page: int, width: float) -> list[_Line]:
                     page,
                     column_right,
                     is_row,
+                    cell_texts,
                 )
             )
     return lines
@@ -358,7 +372,11 @@ def _blocks(pages: list[_Page]) -> Parsed:
             pending.clear()
 
     previous: _Line | None = None
+    table: _TableRow | None = None  # the table row being read (cells may wrap over lines)
     for line, heading in zip(all_lines, headings, strict=True):
+        if table is not None and (heading or not table.continues(line, spacing)):
+            blocks.append(table.block())
+            table = None
         if heading:
             flush()
             last = blocks[-1] if blocks else None
@@ -374,18 +392,62 @@ def _blocks(pages: list[_Page]) -> Parsed:
             else:
                 blocks.append(Block(line.text, "heading", 1, line.page))
                 styles[id(blocks[-1])] = (line.size, line.bold)
+        elif table is not None and table.continues(line, spacing):
+            table.extend(line)
         elif line.is_row:
             flush()
-            blocks.append(Block(line.text, "body", 1, line.page))
+            if table is not None:
+                blocks.append(table.block())
+            table = _TableRow(line)
         else:
+            if table is not None:
+                blocks.append(table.block())
+                table = None
             if pending and _breaks(pending[-1], line, spacing):
                 flush()
             pending.append(line)
         previous = line
     flush()
+    if table is not None:
+        blocks.append(table.block())
     title = _assign_levels(blocks, styles)
     page_count = pages[-1].number if pages else None
     return Parsed(blocks, page_count, title)
+
+
+class _TableRow:
+    """One table row; lines just below it whose text starts at the left edge of a later
+    cell (its first cell empty) are the wrapped rest of those cells."""
+
+    def __init__(self, line: _Line) -> None:
+        self.page = line.page
+        self.anchors = [x for x, _ in line.cells]
+        self.cells = [[text] for _, text in line.cells]
+        self.last_y = line.y
+        self.size = line.size
+
+    def _column(self, x: float) -> int | None:
+        for index, anchor in enumerate(self.anchors):
+            if abs(anchor - x) <= max(self.size * 0.4, 3.0):
+                return index
+        return None
+
+    def continues(self, line: _Line, spacing: float) -> bool:
+        if line.page != self.page or not 0 < self.last_y - line.y <= spacing * 1.6:
+            return False
+        columns = [self._column(x) for x, _ in line.cells]
+        return bool(columns) and all(c is not None and c > 0 for c in columns)
+
+    def extend(self, line: _Line) -> None:
+        for x, text in line.cells:
+            column = self._column(x)
+            if column is not None:
+                self.cells[column].append(text)
+        self.last_y = line.y
+
+    def block(self) -> Block:
+        text = " | ".join(join_wrapped(parts) for parts in self.cells)
+        return Block(text, "body", 1, self.page)
 
 
 def _line_spacing(lines: list[_Line], body_size: float) -> float:

@@ -11,8 +11,12 @@ pytest.importorskip("sklearn")
 
 
 def test_lexicon_signals() -> None:
-    dense = dict(zip(FEATURES, features("ICPC held; CIN plan ended; MASH NFA on 3 May 2019."), strict=True))
-    plain = dict(zip(FEATURES, features("Amy told her teacher she was scared to go home."), strict=True))
+    dense = dict(
+        zip(FEATURES, features("ICPC held; CIN plan ended; MASH NFA on 3 May 2019."), strict=True)
+    )
+    plain = dict(
+        zip(FEATURES, features("Amy told her teacher she was scared to go home."), strict=True)
+    )
     assert dense["acronym_density"] > plain["acronym_density"]
     assert plain["voice"] > 0 and plain["child"] > 0
     assert causal_cue("The referral stalled because the team had been disbanded.")
@@ -22,7 +26,9 @@ def test_lexicon_signals() -> None:
 def test_every_baseline_predicts_probabilities_over_four_levels() -> None:
     from evaluation.baselines import BASELINES
 
-    texts = [f"passage {i} because of workload" if i % 2 else f"visit {i} on Monday" for i in range(40)]
+    texts = [
+        f"passage {i} because of workload" if i % 2 else f"visit {i} on Monday" for i in range(40)
+    ]
     labels = np.array([i % 4 for i in range(40)])
     for name, factory in BASELINES.items():
         probs = factory(texts, labels)(texts[:5])

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.slow
 pytest.importorskip("torch")
 
 
-def test_benchmark_runs_on_the_tiny_model(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_benchmark_runs_on_the_tiny_model(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from evaluation.benchmark import main
 
     out = tmp_path / "bench.json"

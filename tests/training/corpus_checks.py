@@ -23,7 +23,9 @@ def shingles(text: str, k: int = 5) -> set[tuple[str, ...]]:
     return {tuple(w[i : i + k]) for i in range(max(len(w) - k + 1, 1))}
 
 
-def near_duplicate_pairs(records: list[Record], threshold: float = 0.5, k: int = 5) -> list[tuple[str, str, float]]:
+def near_duplicate_pairs(
+    records: list[Record], threshold: float = 0.5, k: int = 5
+) -> list[tuple[str, str, float]]:
     """Pairs whose word 5-shingle Jaccard similarity is at least ``threshold``.
 
     Only pairs sharing a shingle can reach the threshold, so candidates come from an
@@ -60,7 +62,11 @@ class Giveaway:
 
 def token_giveaways(records: list[Record], dimension: str, min_support: int) -> list[Giveaway]:
     """Every token with ``min_support`` passages, as a classifier for its commonest level."""
-    labelled = [(r.labels[dimension], set(words(r.text))) for r in records if r.labels[dimension] is not None]
+    labelled = [
+        (r.labels[dimension], set(words(r.text)))
+        for r in records
+        if r.labels[dimension] is not None
+    ]
     per_level = Counter(level for level, _ in labelled)
     counts: dict[str, Counter[int]] = defaultdict(Counter)
     for level, tokens in labelled:
@@ -72,5 +78,9 @@ def token_giveaways(records: list[Record], dimension: str, min_support: int) -> 
         if support < min_support:
             continue
         level, hits = by_level.most_common(1)[0]
-        out.append(Giveaway(dimension, token, int(level or 0), support, hits / support, hits / per_level[level]))
+        out.append(
+            Giveaway(
+                dimension, token, int(level or 0), support, hits / support, hits / per_level[level]
+            )
+        )
     return sorted(out, key=lambda g: (g.precision, g.recall), reverse=True)

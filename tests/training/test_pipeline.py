@@ -43,7 +43,7 @@ def test_manifest_lists_and_pins_every_file(tiny_model_dir: Path) -> None:
 def test_graph_is_fused_quantised_with_the_agreed_interface(tiny_model_dir: Path) -> None:
     graph = onnx.load(str(tiny_model_dir / "model.onnx")).graph
     assert [i.name for i in graph.input] == ["input_ids", "attention_mask"]
-    assert [o.name for o in graph.output][0] == "logits"
+    assert next(o.name for o in graph.output) == "logits"
     ops = Counter(node.op_type for node in graph.node)
     assert ops["QAttention"] == 6  # six fused attention layers, quantised
     assert ops["MatMulInteger"] > 0  # int8 weights
@@ -73,7 +73,9 @@ def test_int8_graph_agrees_with_pytorch(tiny_model_dir: Path, texts: list[str]) 
     assert manifest["export"]["parity"]["level_agreement"] >= 0.85
 
 
-def test_fp32_export_matches_pytorch_exactly_with_padding(tiny_model_dir: Path, texts: list[str], tmp_path: Path) -> None:
+def test_fp32_export_matches_pytorch_exactly_with_padding(
+    tiny_model_dir: Path, texts: list[str], tmp_path: Path
+) -> None:
     from training.data import encode, load_tokenizer
     from training.export import export_fp32, onnx_logits, onnx_session
     from training.model import load_model
@@ -91,20 +93,23 @@ def test_service_loads_the_tiny_model(tiny_model_dir: Path) -> None:
     from service.model.runtime import QualityModel
 
     model = QualityModel.load(tiny_model_dir, threads=1, batch_size=2)
-    probs = model.predict(["The health visitor saw the baby.", "Nobody asked why the referral stalled."])
+    probs = model.predict(
+        ["The health visitor saw the baby.", "Nobody asked why the referral stalled."]
+    )
     assert probs.shape == (2, 4, 4)
     assert np.allclose(probs.sum(-1), 1.0)
 
 
 def test_model_forward_feeds_a_text_classification_pipeline(tiny_model_dir: Path) -> None:
     from evaluation.benchmark import pipeline_logits
-
     from training.model import label_names, load_model
 
     model = load_model(str(tiny_model_dir.parent / "run" / "torch"))
     from transformers import PreTrainedTokenizerFast, pipeline
 
-    tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(tiny_model_dir / "tokenizer.json"), pad_token="[PAD]")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_file=str(tiny_model_dir / "tokenizer.json"), pad_token="[PAD]"
+    )
     classifier = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1)
     out = classifier(["A short passage."], top_k=None, function_to_apply="none")
     assert {item["label"] for item in out[0]} == set(label_names())

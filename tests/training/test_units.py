@@ -14,7 +14,12 @@ from training.splits import assign_splits, report_point
 
 
 def _record(report: str, n: int = 0) -> Record:
-    labels: dict[str, int | None] = {"clarity": 1, "root_cause": 2, "child_focus": 0, "recommendations": None}
+    labels: dict[str, int | None] = {
+        "clarity": 1,
+        "root_cause": 2,
+        "child_focus": 0,
+        "recommendations": None,
+    }
     return Record(f"{report}-p{n}", report, "written", "analysis", "Text.", labels)
 
 
@@ -61,7 +66,9 @@ def test_temperature_scaling_undoes_overconfidence() -> None:
     rng = np.random.default_rng(0)
     n = 3000
     labels = rng.integers(0, 4, size=(n, 4))
-    true_logits = np.stack([(labels[:, :, None] > k) * 4.0 - 2.0 for k in range(3)], axis=-1)[..., 0, :]
+    true_logits = np.stack([(labels[:, :, None] > k) * 4.0 - 2.0 for k in range(3)], axis=-1)[
+        ..., 0, :
+    ]
     true_logits = true_logits + rng.normal(0, 1.5, size=true_logits.shape)
     # Sample labels from the true model, then hand the fitter logits three times too large.
     probs = cumulative_logits_to_probs(true_logits)

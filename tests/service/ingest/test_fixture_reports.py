@@ -9,7 +9,7 @@ import pytest
 from service.ingest import read_document
 from service.settings import IngestLimits
 from tests.fixtures.reports import Rendered, ReportSpec
-from tests.fixtures.truth import score
+from tests.fixtures.truth import check_invariants, score
 
 Reports = list[tuple[ReportSpec, Rendered, Rendered]]
 _FURNITURE = re.compile(r"Page \d+ of \d+|(?:^|\s)- \d+ -(?:\s|$)|SCR - Final")
@@ -37,6 +37,10 @@ def test_fixture_reports_are_read_faithfully(rendered_reports: Reports, form: st
             assert not _FURNITURE.search(body), f"page furniture left in {report.name}.{form}"
         assert {e.acronym for e in document.glossary} >= {"MASH", "ICPC", "CSC", "GP", "CIN"}
         assert document.title == report.sections[0].heading
+        check_invariants(document)
+        for page in document.pages:  # pages tile the text
+            assert page.start <= page.end
+        assert document.pages[0].start == 0 and document.pages[-1].end == len(document.text)
 
 
 def test_two_column_page_is_read_column_by_column(rendered_reports: Reports) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.ingest import read_document
-from service.ingest.document import Document
 from service.ingest.errors import IngestError
 from service.settings import IngestLimits
+from tests.fixtures.truth import check_invariants
 
 LIMITS = IngestLimits(isolate=False)
 
@@ -90,44 +88,6 @@ def documents(draw: st.DrawFn) -> str:
     for block in blocks[1:]:
         out += draw(_SEPARATOR) + block
     return out
-
-
-def check_invariants(document: Document) -> None:
-    """Every offset of ``document`` slices its text exactly, in order, nested correctly."""
-    text = document.text
-    sections = document.sections
-    assert sections
-    for before, after in itertools.pairwise(sections):
-        assert before.end <= after.start
-    for section in sections:
-        assert 0 <= section.start <= section.body_start <= section.end <= len(text)
-        if section.heading is not None:
-            assert text[section.start : section.start + len(section.heading)] == section.heading
-    previous_end = 0
-    for paragraph in document.paragraphs:
-        body = text[paragraph.start : paragraph.end]
-        assert body and body == body.strip() and "\n\n" not in body
-        section = sections[paragraph.section]
-        assert section.body_start <= paragraph.start and paragraph.end <= section.end
-        assert paragraph.start >= previous_end
-        previous_end = paragraph.end
-    previous_end = 0
-    for sentence in document.sentences:
-        span = text[sentence.start : sentence.end]
-        assert span and span == span.strip()
-        paragraph = document.paragraphs[sentence.paragraph]
-        assert paragraph.start <= sentence.start and sentence.end <= paragraph.end
-        assert sentence.start >= previous_end
-        previous_end = sentence.end
-    # Every paragraph's non-space characters are covered by its sentences.
-    covered = {i for s in document.sentences for i in range(s.start, s.end)}
-    for paragraph in document.paragraphs:
-        for i in range(paragraph.start, paragraph.end):
-            assert i in covered or text[i].isspace()
-    for entry in document.glossary:
-        assert 0 <= entry.start < entry.end <= len(text)
-        assert entry.acronym in text[entry.start : entry.end]
-    assert "\x00" not in text and "\u00ad" not in text
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
