@@ -21,6 +21,7 @@ from service.ingest.errors import IngestError
 from service.settings import IngestLimits
 
 _PRELOAD = [
+    "service.ingest.isolation",
     "service.ingest.parse",
     "service.ingest.pdf",
     "service.ingest.docx",
