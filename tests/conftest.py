@@ -7,7 +7,6 @@ test session. Service tests load it with onnxruntime exactly as they load the sh
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def shared_data() -> Path:
-    """``$SCRUTINY_SHARED_DATA`` or ``<repo>/../shared/data``."""
-    return Path(os.environ.get("SCRUTINY_SHARED_DATA", REPO.parent / "shared" / "data"))
+    """Where the public data sets live (see ``training.config.shared_data_dir``)."""
+    from training.config import shared_data_dir
+
+    return shared_data_dir()
 
 
 @pytest.fixture(scope="session")

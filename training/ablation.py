@@ -15,8 +15,22 @@ from typing import Any
 
 
 def _dev(run_dir: Path) -> dict[str, float]:
+    """Dev QWK of a run's checkpoint, scored on today's dev split (the same for both runs)."""
+    from training.config import TrainingConfig
+    from training.data import encode, load_tokenizer
+    from training.model import load_model
+    from training.pipeline import load_parts, quiet_transformers
+    from training.train import label_matrix, mean_qwk, predict_logits, seed_everything
+
+    quiet_transformers()
     run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    return dict(run["dev_qwk"])
+    config = TrainingConfig.from_dict(run["config"])
+    seed_everything(config.seed, 2)
+    dev = load_parts()[1]["dev"]
+    ids = encode(load_tokenizer(config.max_length), [r.text for r in dev])
+    logits, _ = predict_logits(load_model(str(run_dir / "torch")), ids)
+    scores = mean_qwk(logits, label_matrix(dev))
+    return {k: round(v, 4) for k, v in scores.items()} | {"dev_passages": len(dev)}
 
 
 def aux_notes(aux_run: Path, plain_run: Path, epochs_note: str = "") -> dict[str, Any]:

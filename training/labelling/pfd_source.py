@@ -17,8 +17,9 @@ from pathlib import Path
 
 from service.passages.build import passage_spans
 from service.settings import REPO_ROOT
+from training.config import shared_data_dir
 
-DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "pfd"
+DATA_DIR = shared_data_dir() / "pfd"
 FILES = ("road_traffic.csv", "suicide_sig_reports.csv")
 FIELDS = ("investigation", "circumstances", "concerns")
 LABELS_PATH = REPO_ROOT / "training" / "data" / "pfd" / "labels.jsonl"
