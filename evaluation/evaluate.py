@@ -96,6 +96,18 @@ def explains_why(model_dir: Path, holdout: float) -> dict[str, Any]:
     }
 
 
+BENCHMARK_JSON = Path(__file__).resolve().parent / "benchmark.json"
+
+
+def _benchmark_figures() -> dict[str, Any] | None:
+    """The last ``python -m evaluation.benchmark --json evaluation/benchmark.json`` run."""
+    import json
+
+    if not BENCHMARK_JSON.is_file():
+        return None
+    return dict(json.loads(BENCHMARK_JSON.read_text(encoding="utf-8")))
+
+
 def _fmt(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}"  # nan check without numpy
 
@@ -174,7 +186,7 @@ def render_report(
         f"(labelled dimensions; max |logit difference| {parity.get('max_abs_logit_diff')}).",
         "- Throughput: `python -m evaluation.benchmark` (see below for the last recorded run).",
     ]
-    bench = manifest.get("benchmark")
+    bench = _benchmark_figures()
     if bench:
         lines.append(
             f"- Last benchmark: {bench.get('passages')} passages; pipeline {bench.get('pipeline_pps')} "
