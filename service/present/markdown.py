@@ -48,11 +48,8 @@ def _one(result: dict[str, Any], source: str | None) -> list[str]:
         )
         lines += ["", f"## {heading}", "", f"_{section['kind']}{pages}_", ""]
         ratings = section["ratings"]
-        lines += [
-            "; ".join(
-                f"**{_NAMES[d]}**: {_rating(ratings[d])}" for d in DIMENSIONS if ratings.get(d)
-            )
-        ]
+        rated = [f"**{_NAMES[d]}**: {_rating(ratings[d])}" for d in DIMENSIONS if ratings.get(d)]
+        lines.append("; ".join(rated) or "_Not rated: reference material such as a glossary._")
         labelled = label_highlights(section["highlights"])
         if text is not None and labelled:
             marked = []

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.api.limits import hash_api_key
-from service.schemas import ScoreResponse
 from service.settings import ApiSettings
+from tests.service.invariants import check_score_response
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "child-t-review.docx"
 CANARY = "CANARY-3c1f9e-do-not-log"
@@ -43,24 +43,6 @@ def client(tiny_model_dir: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def _check_invariants(body: dict) -> None:
-    response = ScoreResponse.model_validate(body)
-    text = response.document.text
-    assert text is not None
-    starts = [s.start for s in response.sections]
-    assert starts == sorted(starts)
-    for before, after in zip(response.sections, response.sections[1:], strict=False):
-        assert before.end <= after.start
-    for section in response.sections:
-        for highlight in section.highlights:
-            assert text[highlight.start : highlight.end] == highlight.text
-    for rec in response.recommendations:
-        assert text[rec.start : rec.end] == rec.text
-    assert response.ratings.clarity is not None
-    assert response.ratings.root_cause is not None
-    assert response.ratings.child_focus is not None
-
-
 def test_health_and_ready(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
@@ -72,7 +54,7 @@ def test_score_text_returns_the_schema(client: TestClient) -> None:
     response = client.post("/v1/score", json={"text": REPORT_TEXT, "title": "Child Q"})
     assert response.status_code == 200, response.text
     body = response.json()
-    _check_invariants(body)
+    check_score_response(body)
     assert body["document"]["title"] == "Child Q"
     assert body["ratings"]["recommendations"] is not None
     assert body["recommendations"]
@@ -95,7 +77,7 @@ def test_score_file_returns_the_schema(client: TestClient) -> None:
     with EXAMPLE.open("rb") as handle:
         response = client.post("/v1/score/file", files={"file": (EXAMPLE.name, handle)})
     assert response.status_code == 200, response.text
-    _check_invariants(response.json())
+    check_score_response(response.json())
 
 
 def test_html_and_markdown_on_request(client: TestClient) -> None:
