@@ -11,6 +11,7 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.ingest.document import SectionKind
 from service.model.dimensions import LEVEL_LABELS
 
 SCHEMA_VERSION: Literal["1"] = "1"
@@ -18,18 +19,6 @@ SCHEMA_VERSION: Literal["1"] = "1"
 Dimension = Literal["clarity", "root_cause", "child_focus", "recommendations"]
 Polarity = Literal["weakness", "strength"]
 LevelLabel = Literal["inadequate", "requires improvement", "good", "strong"]
-SectionKindField = Literal[
-    "background",
-    "methodology",
-    "chronology",
-    "analysis",
-    "findings",
-    "recommendations",
-    "child_voice",
-    "glossary",
-    "appendix",
-    "other",
-]
 
 _Offset = Field(ge=0)
 _Page = Field(default=None, ge=1)
@@ -97,7 +86,7 @@ class Highlight(_Frozen):
 class SectionScore(_Frozen):
     index: int = Field(ge=0)
     heading: str | None = Field(default=None, max_length=1000)
-    kind: SectionKindField
+    kind: SectionKind
     start: int = _Offset
     end: int = _Offset
     page_start: int | None = _Page

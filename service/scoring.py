@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -197,29 +198,8 @@ def score_document(
     )
 
 
-def score_path(
-    path: Path | str,
-    model: QualityModel,
-    *,
-    include_text: bool = True,
-    title: str | None = None,
-) -> ScoreResponse:
-    """Read the file at ``path`` and score it (raises ``IngestError`` on a bad file)."""
-    from service.ingest import read_document
-
-    started = time.perf_counter()
-    document = read_document(Path(path))
-    return score_document(
-        document,
-        model,
-        include_text=include_text,
-        title=title,
-        ingest_seconds=time.perf_counter() - started,
-    )
-
-
-def score_bytes(
-    data: bytes,
+def score_source(
+    source: Path | bytes,
     model: QualityModel,
     *,
     filename: str | None = None,
@@ -227,11 +207,14 @@ def score_bytes(
     include_text: bool = True,
     title: str | None = None,
 ) -> ScoreResponse:
-    """Read a submitted file's bytes and score it (raises ``IngestError`` on a bad file)."""
+    """Read a file (a path, or submitted bytes with their name and media type) and score it.
+
+    Raises ``IngestError`` on a file that cannot be read; its message never quotes the file.
+    """
     from service.ingest import read_document
 
     started = time.perf_counter()
-    document = read_document(data, filename=filename, media_type=media_type)
+    document = read_document(source, filename=filename, media_type=media_type)
     return score_document(
         document,
         model,
@@ -239,3 +222,13 @@ def score_bytes(
         title=title,
         ingest_seconds=time.perf_counter() - started,
     )
+
+
+def score_path(path: Path | str, model: QualityModel, **options: Any) -> ScoreResponse:
+    """Score the file at ``path`` (see ``score_source``)."""
+    return score_source(Path(path), model, **options)
+
+
+def score_bytes(data: bytes, model: QualityModel, **options: Any) -> ScoreResponse:
+    """Score a submitted file's bytes (see ``score_source``)."""
+    return score_source(data, model, **options)

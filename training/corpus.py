@@ -16,23 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.ingest.document import SECTION_KINDS as DOCUMENT_SECTION_KINDS
 from service.model.dimensions import DIMENSIONS, LEVELS
 from training.config import DATA_DIR, shared_data_dir
 
-SECTION_KINDS = frozenset(
-    {
-        "background",
-        "methodology",
-        "chronology",
-        "analysis",
-        "findings",
-        "recommendations",
-        "child_voice",
-        "glossary",
-        "appendix",
-        "other",
-    }
-)
+SECTION_KINDS = frozenset(DOCUMENT_SECTION_KINDS)
 WRITTEN_KEYS = frozenset(
     {"id", "report_id", "section_heading", "section_kind", "text", "labels", "author"}
 )

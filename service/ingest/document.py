@@ -7,7 +7,7 @@ Pages are numbered from 1.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 SectionKind = Literal[
     "background",
@@ -21,18 +21,7 @@ SectionKind = Literal[
     "appendix",
     "other",
 ]
-SECTION_KINDS: tuple[str, ...] = (
-    "background",
-    "methodology",
-    "chronology",
-    "analysis",
-    "findings",
-    "recommendations",
-    "child_voice",
-    "glossary",
-    "appendix",
-    "other",
-)
+SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,4 +34,4 @@ def test_evaluate_writes_a_report_for_the_tiny_model(tiny_model_dir: Path, tmp_p
     text = report.read_text()
     assert "scrutiny evaluate" in text and "| clarity | **model** |" in text
     assert set(metrics["model"]) >= {"clarity", "root_cause", "child_focus"}
-    assert 0.0 <= metrics["explains_why"]["aux_head"]["auc"] <= 1.0
+    assert 0.0 <= metrics["explains_why"]["root_cause_score"]["auc"] <= 1.0

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.ingest.sentences import trim_span
 from service.passages.build import passage_spans
 from service.settings import REPO_ROOT
 from training.config import shared_data_dir
@@ -57,13 +58,9 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraph spans: the non-empty lines of a field (blank lines and newlines split)."""
     spans = []
     for match in _PARAGRAPH.finditer(text):
-        start, end = match.start(), match.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
+        span = trim_span(text, match.start(), match.end())
+        if span is not None:
+            spans.append(span)
     return spans
 
 
