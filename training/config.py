@@ -64,7 +64,12 @@ class TrainingConfig:
         weight_decay: AdamW weight decay (not applied to biases and LayerNorm).
         warmup_ratio: share of steps with a linear learning-rate warm-up, then linear decay.
         dropout: dropout on the pooled passage vector before the heads.
-        aux_causal: train the "explains why" head on the Causal News Corpus alongside.
+        wide_lr: learning rate of the bag-of-wordpieces ("wide") term of the heads; 0 leaves
+            the term out of the model entirely.
+        dimension_weights: loss weight per dimension, in DIMENSIONS order (recommendation
+            labels are rare, so their loss can be weighted up).
+        aux_causal: train the "explains why" head on the Causal News Corpus alongside (off:
+            it lowered dev QWK in the ablation, see evaluation/report.md).
         aux_weight: weight of the auxiliary loss relative to the main ordinal loss.
         aux_holdout: share of CNC documents held out for evaluation (never trained on).
         pfd_weight: loss weight of the real PFD passages relative to written ones.
@@ -85,7 +90,9 @@ class TrainingConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     dropout: float = 0.1
-    aux_causal: bool = True
+    wide_lr: float = 0.05
+    dimension_weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 2.0)
+    aux_causal: bool = False
     aux_weight: float = 0.3
     aux_holdout: float = 0.2
     pfd_weight: float = 1.0
@@ -106,6 +113,8 @@ class TrainingConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown training config keys: {sorted(unknown)}")
+        if "dimension_weights" in data:  # JSON gives a list
+            data = {**data, "dimension_weights": tuple(data["dimension_weights"])}
         return cls(**data)
 
     @classmethod

@@ -31,6 +31,7 @@ def export_fp32(model: Any, path: Path, max_length: int) -> None:
     _, graph_class = build_model_class()
     model.eval()
     graph = graph_class(model).eval()
+    outputs = list(OUTPUTS) if graph.with_aux else [OUTPUTS[0]]
     seq = min(16, max_length)
     dummy_ids = torch.full((2, seq), 1000, dtype=torch.int64)
     dummy_mask = torch.ones((2, seq), dtype=torch.int64)
@@ -45,13 +46,9 @@ def export_fp32(model: Any, path: Path, max_length: int) -> None:
             (dummy_ids, dummy_mask),
             str(path),
             input_names=["input_ids", "attention_mask"],
-            output_names=list(OUTPUTS),
-            dynamic_axes={
-                "input_ids": axes,
-                "attention_mask": axes,
-                "logits": {0: "batch"},
-                "explains_why": {0: "batch"},
-            },
+            output_names=outputs,
+            dynamic_axes={"input_ids": axes, "attention_mask": axes}
+            | {name: {0: "batch"} for name in outputs},
             opset_version=OPSET,
             do_constant_folding=True,
             dynamo=False,  # the TorchScript exporter gives the graph the BERT fuser recognises
@@ -112,10 +109,18 @@ def export_model(model: Any, out: Path, max_length: int) -> dict[str, Any]:
         counts = optimise(raw, fused, config.num_attention_heads, config.hidden_size)
         quantise(fused, out)
     log.info("exported %s: fused %s", out.name, counts)
+    from training.model import explains_why_trained
+
+    extra = (
+        {"explains_why": "P(sentence explains why), head trained on the Causal News Corpus"}
+        if explains_why_trained(model)
+        else {}
+    )
     return {
         "opset": OPSET,
         "fused_ops": counts,
         "quantisation": "dynamic int8, per channel (QInt8)",
+        "extra_outputs": extra,
     }
 
 
@@ -135,15 +140,20 @@ def onnx_session(path: Path | bytes, threads: int = 2) -> Any:
 def onnx_logits(
     session: Any, ids: list[list[int]], batch_size: int = 8
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Cumulative logits ``[n, 4, 3]`` and "explains why" probabilities ``[n]`` from ONNX."""
+    """Cumulative logits ``[n, 4, 3]`` and "explains why" probabilities ``[n]`` from ONNX.
+
+    The second array is NaN when the graph has no ``explains_why`` output.
+    """
+    names = [o.name for o in session.get_outputs() if o.name in OUTPUTS]
     ordinal = np.zeros((len(ids), len(DIMENSIONS), LEVELS - 1))
-    aux = np.zeros(len(ids))
+    aux = np.full(len(ids), np.nan)
     for batch in length_batches(ids, batch_size):
         out = session.run(
-            list(OUTPUTS), {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+            names, {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
         )
         ordinal[batch.index] = out[0]
-        aux[batch.index] = out[1]
+        if len(out) > 1:
+            aux[batch.index] = out[1]
     return ordinal, aux
 
 

@@ -1,8 +1,12 @@
 """The quality model: one shared MiniLM encoder, mean pooling, one ordinal head per dimension.
 
 Each dimension's head is CORAL-style: one weight vector and three ordered biases, so
-``logits[:, d, k] = w_d · h + b_{d,k}`` is the logit of ``P(level > k)``. An optional
-auxiliary head scores "explains why" (trained on the Causal News Corpus).
+``logits[:, d, k] = w_d · h + b_{d,k}`` is the logit of ``P(level > k)``. With ``wide_bag``
+the head also adds a linear bag-of-wordpieces term (one learned weight per vocabulary entry
+and dimension, summed over the passage's tokens / sqrt(length)): the "wide" half of a
+wide-and-deep model, which remembers exact lexical cues (timescales, named addressees) that
+a small mean-pooled encoder smooths away. An optional auxiliary head scores "explains why"
+(trained on the Causal News Corpus).
 
 ``ScrutinyModel`` is a ``transformers`` ``PreTrainedModel``: its ``forward`` returns the
 cumulative logits flattened to ``[batch, 12]`` (labels ``clarity>0`` … ``recommendations>2``)
@@ -29,6 +33,11 @@ def label_names() -> list[str]:
     return [f"{d}>{k}" for d in DIMENSIONS for k in range(LEVELS - 1)]
 
 
+def explains_why_trained(model: Any) -> bool:
+    """Whether the model's "explains why" head was trained (recorded in its config)."""
+    return bool(getattr(model.config, "explains_why_trained", False))
+
+
 def build_model_class() -> Any:
     """Define ``ScrutinyModel`` lazily so importing this module never imports transformers."""
     torch = _torch()
@@ -50,10 +59,19 @@ def build_model_class() -> Any:
                 torch.tensor([[1.0, 0.0, -1.0]] * n_dims, dtype=torch.float32)
             )
             self.explains_why = nn.Linear(config.hidden_size, 1)
+            self.wide = (
+                nn.Embedding(config.vocab_size, n_dims)
+                if getattr(config, "wide_bag", False)
+                else None
+            )
             self.post_init()
 
         def _init_weights(self, module: Any) -> None:
             super()._init_weights(module)
+            wide = getattr(self, "wide", None)
+            if wide is not None and module is wide:
+                with torch.no_grad():
+                    wide.weight.zero_()  # the wide term starts silent
             if module is self:
                 with torch.no_grad():
                     self.ordinal_bias.copy_(
@@ -69,7 +87,12 @@ def build_model_class() -> Any:
         def heads(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
             """Cumulative logits ``[batch, 4, 3]`` and the "explains why" logit ``[batch]``."""
             pooled = self.dropout(self.pooled(input_ids, attention_mask))
-            ordinal = self.ordinal_weight(pooled).unsqueeze(-1) + self.ordinal_bias.unsqueeze(0)
+            score = self.ordinal_weight(pooled)
+            if self.wide is not None:
+                mask = attention_mask.unsqueeze(-1).to(score.dtype)
+                length = mask.sum(dim=1).clamp(min=1.0)
+                score = score + (self.wide(input_ids) * mask).sum(dim=1) / length.sqrt()
+            ordinal = score.unsqueeze(-1) + self.ordinal_bias.unsqueeze(0)
             return ordinal, self.explains_why(pooled).squeeze(-1)
 
         def forward(
@@ -86,20 +109,22 @@ def build_model_class() -> Any:
             return SequenceClassifierOutput(logits=ordinal.flatten(1))
 
     class OnnxGraph(nn.Module):
-        """What gets exported: ``logits`` ``[batch, 4, 3]`` then ``explains_why`` ``[batch]``."""
+        """What gets exported: ``logits`` ``[batch, 4, 3]``, then ``explains_why`` ``[batch]``
+        only when the auxiliary head was trained (an untrained head would output noise)."""
 
         def __init__(self, model: ScrutinyModel) -> None:
             super().__init__()
             self.model = model
+            self.with_aux = explains_why_trained(model)
 
-        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             ordinal, aux = self.model.heads(input_ids, attention_mask)
-            return ordinal, torch.sigmoid(aux)
+            return (ordinal, torch.sigmoid(aux)) if self.with_aux else ordinal
 
     return ScrutinyModel, OnnxGraph
 
 
-def new_model(head_dropout: float = 0.1) -> Any:
+def new_model(head_dropout: float = 0.1, wide_bag: bool = False) -> Any:
     """The model with the base encoder's pre-trained weights and fresh heads (eager attention)."""
     from transformers import BertConfig
 
@@ -116,6 +141,7 @@ def new_model(head_dropout: float = 0.1) -> Any:
         problem_type="multi_label_classification",
     )
     config.head_dropout = head_dropout
+    config.wide_bag = wide_bag
     return model_class.from_pretrained(str(base), config=config, attn_implementation="eager")
 
 

@@ -73,7 +73,7 @@ def base_manifest(
         "levels": LEVELS,
         "head": "cumulative_logits",
         "output": "logits",
-        "extra_outputs": {"explains_why": "P(sentence explains why), Causal News Corpus head"},
+        "extra_outputs": export.get("extra_outputs", {}),
         "inputs": ["input_ids", "attention_mask"],
         "pooling": "mean",
         "max_length": max_length,
@@ -142,6 +142,12 @@ def render_card(manifest: dict[str, Any]) -> str:
         for name, s in splits.items()
         if isinstance(s, dict)
     )
+    wide = (
+        " (each head also adds a learned bag-of-wordpieces term, the wide half of a "
+        "wide-and-deep model)"
+        if manifest.get("hyperparameters", {}).get("wide_lr")
+        else ""
+    )
     temps = ", ".join(f"{d} {t}" for d, t in manifest.get("temperatures", {}).items())
     table = _metrics_table(metrics) if metrics else "_Not evaluated yet: run `scrutiny evaluate`._"
     parity = metrics.get("parity_level_agreement")
@@ -155,9 +161,9 @@ review on four ordinal dimensions, 0-3 (inadequate, requires improvement, good, 
 
 ## Architecture
 `{manifest["base_model"]["name"]}` (MiniLM-L6, 384 hidden, 6 layers) fine-tuned as one shared
-encoder with mean pooling and one CORAL-style ordinal head per dimension: output `logits`
-`[batch, 4, 3]`, `logits[..., k]` = logit of P(level > k). A second output, `explains_why`,
-is an auxiliary "explains why" probability. Temperatures per dimension (fitted on dev):
+encoder with mean pooling and one CORAL-style ordinal head per dimension{wide}: output `logits`
+`[batch, 4, 3]`, `logits[..., k]` = logit of P(level > k). Extra outputs:
+{manifest.get("extra_outputs") or "none (the auxiliary head was not kept)"}. Temperatures per dimension (fitted on dev):
 {temps}. Exported with torch {manifest["versions"].get("torch")}, attention fused by
 onnxruntime's BERT optimiser, dynamic int8 quantisation per channel. Max {manifest["max_length"]} tokens.
 

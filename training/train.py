@@ -48,12 +48,18 @@ def label_matrix(records: list[Record]) -> npt.NDArray[np.int64]:
     )
 
 
-def ordinal_loss(logits: Any, labels: Any, weights: Any) -> Any:
-    """CORAL loss: binary cross-entropy of each ``P(level > k)``; label -1 masks a dimension."""
+def ordinal_loss(logits: Any, labels: Any, weights: Any, dimension_weights: Any = None) -> Any:
+    """CORAL loss: binary cross-entropy of each ``P(level > k)``; label -1 masks a dimension.
+
+    ``weights`` weighs passages, ``dimension_weights`` (optional, one per dimension) weighs
+    dimensions.
+    """
     torch = _torch()
     ks = torch.arange(LEVELS - 1, device=logits.device)
     targets = (labels.unsqueeze(-1) > ks).to(logits.dtype)
     mask = (labels >= 0).unsqueeze(-1).expand_as(logits).to(logits.dtype) * weights[:, None, None]
+    if dimension_weights is not None:
+        mask = mask * dimension_weights[None, :, None]
     losses = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="none")
     return (losses * mask).sum() / mask.sum().clamp(min=1.0)
 
@@ -142,11 +148,14 @@ def train(
         aux_ids = encode(tokenizer, texts)
         aux_labels = torch.tensor(ys, dtype=torch.float32)
 
-    model = new_model(head_dropout=config.dropout)
+    model = new_model(head_dropout=config.dropout, wide_bag=config.wide_lr > 0)
+    model.config.explains_why_trained = bool(aux_ids)
     head_names = ("ordinal_weight", "ordinal_bias", "explains_why")
-    decay, no_decay, heads = [], [], []
+    decay, no_decay, heads, wide = [], [], [], []
     for name, parameter in model.named_parameters():
-        if name.startswith(head_names):
+        if name.startswith("wide."):
+            wide.append(parameter)
+        elif name.startswith(head_names):
             heads.append(parameter)
         elif parameter.ndim < 2 or "LayerNorm" in name:
             no_decay.append(parameter)
@@ -158,7 +167,9 @@ def train(
             {"params": no_decay, "lr": config.encoder_lr, "weight_decay": 0.0},
             {"params": heads, "lr": config.head_lr, "weight_decay": 0.0},
         ]
+        + ([{"params": wide, "lr": config.wide_lr, "weight_decay": 0.0}] if wide else [])
     )
+    dimension_weights = torch.tensor(config.dimension_weights, dtype=torch.float32)
     steps_per_epoch = math.ceil(len(ids) / config.batch_size)
     aux_per_epoch = math.ceil(len(aux_ids) / (config.batch_size * 2)) if aux_ids else 0
     total = (steps_per_epoch + aux_per_epoch) * config.epochs
@@ -198,7 +209,7 @@ def train(
             index = torch.from_numpy(batch.index)
             ordinal, aux = model.heads(input_ids, mask)
             if kind == "main":
-                loss = ordinal_loss(ordinal, labels[index], weights[index])
+                loss = ordinal_loss(ordinal, labels[index], weights[index], dimension_weights)
             else:
                 loss = config.aux_weight * torch.nn.functional.binary_cross_entropy_with_logits(
                     aux, aux_labels[index]
