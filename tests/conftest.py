@@ -14,13 +14,6 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def shared_data() -> Path:
-    """Where the public data sets live (see ``training.config.shared_data_dir``)."""
-    from training.config import shared_data_dir
-
-    return shared_data_dir()
-
-
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny trained, exported, quantised model folder (built once per session)."""
