@@ -8,7 +8,6 @@ shared data folder here and checked against that sha256, so the repository never
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -19,6 +18,7 @@ from typing import Any
 from service.ingest.document import SECTION_KINDS as DOCUMENT_SECTION_KINDS
 from service.model.dimensions import DIMENSIONS, LEVELS
 from training.config import DATA_DIR, shared_data_dir
+from training.labelling.pfd_source import load_reports
 
 SECTION_KINDS = frozenset(DOCUMENT_SECTION_KINDS)
 WRITTEN_KEYS = frozenset(
@@ -123,15 +123,6 @@ def load_written(root: Path | None = None) -> list[Record]:
     return records
 
 
-def _read_csv(path: Path) -> dict[str, dict[str, str]]:
-    csv.field_size_limit(1 << 30)
-    rows: dict[str, dict[str, str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows[row["id"]] = row
-    return rows
-
-
 def load_pfd(labels_path: Path | None = None, data_dir: Path | None = None) -> list[Record]:
     """The referenced PFD passages, text read from the shared CSVs and sha256-checked."""
     labels_path = DATA_DIR / "pfd" / "labels.jsonl" if labels_path is None else Path(labels_path)
@@ -157,7 +148,10 @@ def load_pfd(labels_path: Path | None = None, data_dir: Path | None = None) -> l
             path = pfd_dir / name
             if not path.is_file():
                 raise CorpusError(f"{where}: {path} not found (set SCRUTINY_SHARED_DATA)")
-            tables[name] = _read_csv(path)
+            try:
+                tables[name] = load_reports(name, pfd_dir)
+            except ValueError as error:
+                raise CorpusError(f"{where}: {error}") from error
         source = tables[name].get(str(row["record_id"]))
         if source is None:
             raise CorpusError(f"{where}: record {row['record_id']!r} not in {name}")
