@@ -8,6 +8,13 @@ import numpy.typing as npt
 DIMENSIONS: tuple[str, ...] = ("clarity", "root_cause", "child_focus", "recommendations")
 LEVELS: int = 4
 LEVEL_LABELS: tuple[str, ...] = ("inadequate", "requires improvement", "good", "strong")
+# How each dimension is named to people (reports, web page).
+DIMENSION_TITLES: dict[str, str] = {
+    "clarity": "Clarity",
+    "root_cause": "Root-cause depth",
+    "child_focus": "Child focus",
+    "recommendations": "Recommendations",
+}
 
 
 def cumulative_logits_to_probs(

@@ -6,16 +6,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from service.model.dimensions import DIMENSIONS
+from service.model.dimensions import DIMENSION_TITLES, DIMENSIONS
 from service.present.marking import label_highlights, mark_runs
 from service.schemas import ScoreResponse
 
-NAMES = {
-    "clarity": "Clarity",
-    "root_cause": "Root-cause depth",
-    "child_focus": "Child focus",
-    "recommendations": "Recommendations",
-}
 _environment = Environment(
     loader=PackageLoader("service.present", "templates"),
     autoescape=select_autoescape(default=True),
@@ -45,5 +39,5 @@ def render_html(results: list[ScoreResponse], sources: list[str] | None = None) 
         for i, result in enumerate(results)
     ]
     return _environment.get_template("report.html.j2").render(
-        reports=views, dimensions=DIMENSIONS, names=NAMES
+        reports=views, dimensions=DIMENSIONS, names=DIMENSION_TITLES
     )

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.model.dimensions import DIMENSIONS
+from service.model.dimensions import DIMENSION_TITLES, DIMENSIONS
 from service.present.marking import label_highlights, mark_runs
 from service.schemas import ScoreResponse
-
-_NAMES = {
-    "clarity": "Clarity",
-    "root_cause": "Root-cause depth",
-    "child_focus": "Child focus",
-    "recommendations": "Recommendations",
-}
 
 
 def _rating(rating: dict[str, Any] | None) -> str:
@@ -37,7 +30,9 @@ def _one(result: dict[str, Any], source: str | None) -> list[str]:
         f" scored in {result['timings_ms']['total'] / 1000:.1f} s."
     )
     lines += ["", "## Ratings at a glance", "", "| dimension | rating |", "|---|---|"]
-    lines += [f"| {_NAMES[d]} | {_rating(result['ratings'].get(d))} |" for d in DIMENSIONS]
+    lines += [
+        f"| {DIMENSION_TITLES[d]} | {_rating(result['ratings'].get(d))} |" for d in DIMENSIONS
+    ]
     text = doc.get("text")
     for section in result["sections"]:
         heading = section.get("heading") or f"Section {section['index'] + 1}"
@@ -48,7 +43,11 @@ def _one(result: dict[str, Any], source: str | None) -> list[str]:
         )
         lines += ["", f"## {heading}", "", f"_{section['kind']}{pages}_", ""]
         ratings = section["ratings"]
-        rated = [f"**{_NAMES[d]}**: {_rating(ratings[d])}" for d in DIMENSIONS if ratings.get(d)]
+        rated = [
+            f"**{DIMENSION_TITLES[d]}**: {_rating(ratings[d])}"
+            for d in DIMENSIONS
+            if ratings.get(d)
+        ]
         lines.append("; ".join(rated) or "_Not rated: reference material such as a glossary._")
         labelled = label_highlights(section["highlights"])
         if text is not None and labelled:
@@ -65,7 +64,7 @@ def _one(result: dict[str, Any], source: str | None) -> list[str]:
                 page = f", p. {h['page']}" if h.get("page") else ""
                 quote = "" if text is not None else f": “{h['text'][:200]}”"
                 lines.append(
-                    f"- **{label}** {h['polarity']} · {_NAMES[h['dimension']]}{page}: {h['reason']}{quote}"
+                    f"- **{label}** {h['polarity']} · {DIMENSION_TITLES[h['dimension']]}{page}: {h['reason']}{quote}"
                 )
     recs = result["recommendations"]
     lines += ["", "## Recommendations", ""]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from pathlib import PurePath
@@ -82,7 +81,7 @@ def _score(
     DOCUMENT_CHARACTERS.observe(result.document.characters)
     log.info(
         "scored document sha256=%s bytes=%d characters=%d sections=%d total_ms=%d",
-        hashlib.sha256(data).hexdigest()[:16],
+        result.document.sha256[:16],
         len(data),
         result.document.characters,
         len(result.sections),
