@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     from training.pipeline import load_parts
     from training.train import label_matrix
 
+    if not (Path(args.run) / "torch").is_dir():
+        # Checkpoints are not committed (about 100 MB); the exported model is.
+        print(
+            f"benchmark: no PyTorch checkpoint in {args.run}; run `scrutiny train` first "
+            "(about 20 minutes on 2 CPU cores), or pass --run",
+            file=sys.stderr,
+        )
+        return 2
     _, parts = load_parts()
     records = parts["test"][: args.passages or None]
     texts = [model_text(r.text) for r in records]

@@ -156,6 +156,19 @@ def why_rows(why: dict[str, Any], training: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _dev_table(title: str, rows: dict[str, dict[str, float]], preface: str) -> list[str]:
+    """A Markdown table of dev QWK per dimension (and mean), one row per run or part."""
+    keys = [*DIMENSIONS, "mean"]
+    lines = ["", f"### {title}", ""]
+    if preface:
+        lines += [preface, ""]
+    lines += ["| run | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for run, scores in rows.items():
+        cells = " | ".join(_fmt(scores.get(k, float("nan"))) for k in keys)
+        lines.append(f"| {run} | {cells} |")
+    return lines
+
+
 def render_report(
     manifest: dict[str, Any],
     results: dict[str, dict[str, DimensionScores]],
@@ -247,41 +260,42 @@ def render_report(
         f"- Dev QWK per dimension (model selection): {training.get('dev_qwk')}.",
         f"- Temperatures (fitted on dev): {manifest.get('temperatures')}.",
     ]
-    variants = training.get("variants")
-    if variants:
+    lexical = training.get("lexical")
+    if lexical:
+        lines += _dev_table(
+            "The two halves and their blend (dev split, from `scrutiny train`)",
+            {
+                "encoder alone (ordinal heads)": lexical.get("dev_qwk_encoder", {}),
+                "n-gram classifiers alone (fitted on train)": lexical.get("dev_qwk_ngram", {}),
+                "blend, 5-fold cross-fitted on dev": lexical.get("dev_qwk_blend_cross_fitted", {}),
+            },
+            "The blend is fitted on dev, so the model's dev QWK above is in-sample for it; the "
+            "cross-fitted row (each fold scored by a blend fitted on the other four) is the "
+            "honest figure.",
+        )
+    if training.get("variants"):
+        note = training.get("variants_note")
+        lines += _dev_table("Model selection (dev split only)", training["variants"], "")
         lines += [
+            *(["", f"Rows: {note}."] if note else []),
             "",
-            "### Model selection (dev split only)",
-            "",
-            "| run | " + " | ".join([*DIMENSIONS, "mean"]) + " |",
-            "|---|" + "---|" * (len(DIMENSIONS) + 1),
+            f"Shipped: {training.get('selected', 'not recorded')}.",
         ]
-        for run, scores in variants.items():
-            lines.append(
-                f"| {run} | "
-                + " | ".join(_fmt(scores.get(k, float("nan"))) for k in [*DIMENSIONS, "mean"])
-                + " |"
-            )
-        lines += ["", f"Shipped: {training.get('selected', 'not recorded')}."]
-    ablation = training.get("aux_ablation")
-    if ablation:
-        lines += [
+    if training.get("aux_ablation"):
+        lines += _dev_table(
+            "Causal News Corpus auxiliary task (dev split)", training["aux_ablation"], ""
+        )
+    if training.get("ose_ablation"):
+        lines += _dev_table(
+            "OneStopEnglish readability as a blend feature (dev split, cross-fitted)",
+            training["ose_ablation"],
             "",
-            "### Causal News Corpus auxiliary task (dev split)",
-            "",
-            "| run | " + " | ".join([*DIMENSIONS, "mean"]) + " |",
-            "|---|" + "---|" * (len(DIMENSIONS) + 1),
-        ]
-        for run, scores in ablation.items():
-            lines.append(
-                f"| {run} | "
-                + " | ".join(_fmt(scores.get(k, float("nan"))) for k in [*DIMENSIONS, "mean"])
-                + " |"
-            )
+        )
     lines += [
         "",
-        f"Decision: {training.get('aux_decision', 'not recorded')}",
-        f"OneStopEnglish: {training.get('onestopenglish', 'not used')}.",
+        f"Decision on the Causal News Corpus: {training.get('aux_decision', 'not recorded')}.",
+        "",
+        f"Decision on OneStopEnglish: {training.get('onestopenglish', 'not recorded')}.",
     ]
     lines += [
         "",

@@ -1,8 +1,10 @@
-"""Auxiliary public data: the Causal News Corpus (CNC) as an "explains why" signal.
+"""Auxiliary public data.
 
-Sentences of ``causal_news_corpus/train_subtask1.csv`` are labelled causal (1) or not (0).
-The file is split by news document (the ``train_<doc>_`` prefix of ``index``) so no
-document sits on both sides: a held-out share for evaluation, the rest for training.
+- The Causal News Corpus (CNC) as an "explains why" signal: sentences of
+  ``causal_news_corpus/train_subtask1.csv`` are labelled causal (1) or not (0). The file is
+  split by news document (the ``train_<doc>_`` prefix of ``index``) so no document sits on
+  both sides: a held-out share for evaluation, the rest for training.
+- OneStopEnglish as a clarity signal: the same news articles at three reading levels.
 """
 
 from __future__ import annotations
@@ -54,3 +56,46 @@ def split_cnc(
     train = [r for r in rows if rank(r.document) >= holdout]
     held = [r for r in rows if rank(r.document) < holdout]
     return train, held
+
+
+# Folder of each OneStopEnglish reading level, easiest first.
+OSE_LEVELS = ("Ele-Txt", "Int-Txt", "Adv-Txt")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingLevelParagraph:
+    """One OneStopEnglish paragraph: its article, reading level (0 easiest) and text."""
+
+    article: str
+    level: int
+    text: str
+
+
+def load_onestopenglish(
+    root: Path | None = None, min_words: int = 8
+) -> list[ReadingLevelParagraph]:
+    """Paragraphs of every OneStopEnglish article at each reading level.
+
+    The intermediate files begin with a line "Intermediate" that is not article text; very
+    short lines (titles, bylines) are left out.
+    """
+    root = root or shared_data_dir() / "onestopenglish" / "Texts-SeparatedByReadingLevel"
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} not found (set SCRUTINY_SHARED_DATA)")
+    out: list[ReadingLevelParagraph] = []
+    for level, folder in enumerate(OSE_LEVELS):
+        for path in sorted((root / folder).glob("*.txt")):
+            lines = [
+                line.strip()
+                for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+            ]
+            lines = [line for line in lines if line]
+            if folder == "Int-Txt" and lines and lines[0] == "Intermediate":
+                lines = lines[1:]
+            article = path.stem.rsplit("-", 1)[0]
+            out.extend(
+                ReadingLevelParagraph(article, level, line)
+                for line in lines
+                if len(line.split()) >= min_words
+            )
+    return out

@@ -14,7 +14,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from training.config import DEFAULT_MODEL_DIR, DEFAULT_RUN_DIR, SPLITS_PATH, TrainingConfig
+from training.config import (
+    ABLATION_NOTES,
+    DEFAULT_MODEL_DIR,
+    DEFAULT_RUN_DIR,
+    SPLITS_PATH,
+    TrainingConfig,
+)
 
 
 def _train(argv: list[str]) -> int:
@@ -64,12 +70,22 @@ def _export(argv: list[str]) -> int:
     parser.add_argument("--run", default=str(DEFAULT_RUN_DIR), help="checkpoint folder")
     parser.add_argument("--out", default=str(DEFAULT_MODEL_DIR), help="model folder to write")
     parser.add_argument("--version", default="1.0.0")
-    parser.add_argument("--notes", help="JSON file of training notes for the manifest/card")
+    parser.add_argument(
+        "--notes",
+        default=str(ABLATION_NOTES),
+        help="JSON file of training notes for the manifest/card (default: the committed "
+        "ablation notes written by python -m training.ablation)",
+    )
     args = parser.parse_args(argv)
     from training.pipeline import export_run, load_parts
 
     _, parts = load_parts()
-    notes = json.loads(Path(args.notes).read_text(encoding="utf-8")) if args.notes else None
+    notes_path = Path(args.notes) if args.notes else None
+    notes = (
+        json.loads(notes_path.read_text(encoding="utf-8"))
+        if notes_path and notes_path.is_file()
+        else None
+    )
     out = Path(args.out)
     manifest = export_run(
         Path(args.run),

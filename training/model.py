@@ -8,6 +8,11 @@ wide-and-deep model, which remembers exact lexical cues (timescales, named addre
 a small mean-pooled encoder smooths away. An optional auxiliary head scores "explains why"
 (trained on the Causal News Corpus).
 
+With ``ngram_buckets`` the model also carries the lexical half (``training.lexical``): an
+n-gram classifier and a per-dimension blend of it with the ordinal score. Both are fitted
+after fine-tuning (``blend_fitted`` in the config says so) and frozen; until then the model's
+output is the encoder's ordinal logits alone.
+
 ``ScrutinyModel`` is a ``transformers`` ``PreTrainedModel``: its ``forward`` returns the
 cumulative logits flattened to ``[batch, 12]`` (labels ``clarity>0`` … ``recommendations>2``)
 so a ``text-classification`` pipeline can run it unchanged.
@@ -64,7 +69,26 @@ def build_model_class() -> Any:
                 if getattr(config, "wide_bag", False)
                 else None
             )
+            self.ngram_buckets = int(getattr(config, "ngram_buckets", 0))
+            if self.ngram_buckets:
+                width = 1 + LEVELS  # the ordinal score, then the n-gram level logits
+                self.ngram = nn.Embedding(config.vocab_size + self.ngram_buckets, n_dims * LEVELS)
+                self.ngram_bias = nn.Parameter(torch.zeros(n_dims, LEVELS))
+                self.blend_weight = nn.Parameter(torch.zeros(n_dims, LEVELS, width))
+                self.blend_bias = nn.Parameter(torch.zeros(n_dims, LEVELS))
             self.post_init()
+
+        def freeze_lexical(self) -> None:
+            """The lexical half is fitted after fine-tuning by convex solvers
+            (``training.lexical``), never by gradients; loading may reset the flag."""
+            if self.ngram_buckets:
+                for parameter in (
+                    self.ngram.weight,
+                    self.ngram_bias,
+                    self.blend_weight,
+                    self.blend_bias,
+                ):
+                    parameter.requires_grad_(False)
 
         def _init_weights(self, module: Any) -> None:
             super()._init_weights(module)
@@ -72,6 +96,10 @@ def build_model_class() -> Any:
             if wide is not None and module is wide:
                 with torch.no_grad():
                     wide.weight.zero_()  # the wide term starts silent
+            ngram = getattr(self, "ngram", None)
+            if ngram is not None and module is ngram:
+                with torch.no_grad():
+                    ngram.weight.zero_()
             if module is self:
                 with torch.no_grad():
                     self.ordinal_bias.copy_(
@@ -84,16 +112,51 @@ def build_model_class() -> Any:
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
 
-        def heads(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
-            """Cumulative logits ``[batch, 4, 3]`` and the "explains why" logit ``[batch]``."""
+        def scores(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            """The encoder's ordinal score per dimension ``[batch, 4]`` and the "explains
+            why" logit ``[batch]``."""
             pooled = self.dropout(self.pooled(input_ids, attention_mask))
             score = self.ordinal_weight(pooled)
             if self.wide is not None:
                 mask = attention_mask.unsqueeze(-1).to(score.dtype)
                 length = mask.sum(dim=1).clamp(min=1.0)
                 score = score + (self.wide(input_ids) * mask).sum(dim=1) / length.sqrt()
-            ordinal = score.unsqueeze(-1) + self.ordinal_bias.unsqueeze(0)
-            return ordinal, self.explains_why(pooled).squeeze(-1)
+            return score, self.explains_why(pooled).squeeze(-1)
+
+        def heads(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            """The encoder's cumulative logits ``[batch, 4, 3]`` (what fine-tuning trains)
+            and the "explains why" logit ``[batch]``."""
+            score, aux = self.scores(input_ids, attention_mask)
+            return score.unsqueeze(-1) + self.ordinal_bias.unsqueeze(0), aux
+
+        def ngram_logits(self, input_ids: Any, attention_mask: Any) -> Any:
+            """Level logits ``[batch, 4, 4]`` of the n-gram classifier (``training.lexical``)."""
+            vocab = self.config.vocab_size
+            mask = attention_mask.to(torch.float32)
+            bigrams = vocab + (input_ids[:, :-1] * vocab + input_ids[:, 1:]) % self.ngram_buckets
+            total = (self.ngram(input_ids) * mask.unsqueeze(-1)).sum(dim=1) + (
+                self.ngram(bigrams) * (mask[:, :-1] * mask[:, 1:]).unsqueeze(-1)
+            ).sum(dim=1)
+            length = mask.sum(dim=1, keepdim=True).clamp(min=1.0)
+            logits = total / length.sqrt()
+            return logits.view(-1, len(DIMENSIONS), LEVELS) + self.ngram_bias.unsqueeze(0)
+
+        def cumulative(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            """The model's output: cumulative logits ``[batch, 4, 3]`` (blended once the
+            lexical half is fitted) and the "explains why" logit ``[batch]``."""
+            if not getattr(self.config, "blend_fitted", False):
+                return self.heads(input_ids, attention_mask)
+            score, aux = self.scores(input_ids, attention_mask)
+            features = torch.cat(
+                [score.unsqueeze(-1), self.ngram_logits(input_ids, attention_mask)], dim=-1
+            )
+            levels = torch.einsum("bdf,dlf->bdl", features, self.blend_weight) + self.blend_bias
+            cumulative = [
+                torch.logsumexp(levels[..., k + 1 :], dim=-1)
+                - torch.logsumexp(levels[..., : k + 1], dim=-1)
+                for k in range(LEVELS - 1)
+            ]
+            return torch.stack(cumulative, dim=-1), aux
 
         def forward(
             self,
@@ -105,7 +168,7 @@ def build_model_class() -> Any:
             """Flattened cumulative logits ``[batch, 12]`` for pipelines."""
             if attention_mask is None:
                 attention_mask = torch.ones_like(input_ids)
-            ordinal, _aux = self.heads(input_ids, attention_mask)
+            ordinal, _aux = self.cumulative(input_ids, attention_mask)
             return SequenceClassifierOutput(logits=ordinal.flatten(1))
 
     class OnnxGraph(nn.Module):
@@ -118,13 +181,13 @@ def build_model_class() -> Any:
             self.with_aux = explains_why_trained(model)
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            ordinal, aux = self.model.heads(input_ids, attention_mask)
+            ordinal, aux = self.model.cumulative(input_ids, attention_mask)
             return (ordinal, torch.sigmoid(aux)) if self.with_aux else ordinal
 
     return ScrutinyModel, OnnxGraph
 
 
-def new_model(head_dropout: float = 0.1, wide_bag: bool = False) -> Any:
+def new_model(head_dropout: float = 0.1, wide_bag: bool = False, ngram_buckets: int = 0) -> Any:
     """The model with the base encoder's pre-trained weights and fresh heads (eager attention)."""
     from transformers import BertConfig
 
@@ -142,10 +205,16 @@ def new_model(head_dropout: float = 0.1, wide_bag: bool = False) -> Any:
     )
     config.head_dropout = head_dropout
     config.wide_bag = wide_bag
-    return model_class.from_pretrained(str(base), config=config, attn_implementation="eager")
+    config.ngram_buckets = ngram_buckets
+    config.blend_fitted = False
+    model = model_class.from_pretrained(str(base), config=config, attn_implementation="eager")
+    model.freeze_lexical()
+    return model
 
 
 def load_model(path: str) -> Any:
     """A ``ScrutinyModel`` saved with ``save_pretrained``."""
     model_class, _ = build_model_class()
-    return model_class.from_pretrained(path, attn_implementation="eager")
+    model = model_class.from_pretrained(path, attn_implementation="eager")
+    model.freeze_lexical()
+    return model

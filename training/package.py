@@ -148,6 +148,16 @@ def render_card(manifest: dict[str, Any]) -> str:
         if manifest.get("hyperparameters", {}).get("wide_lr")
         else ""
     )
+    lexical = (
+        f"\n\nThe graph also holds a lexical half (`training.lexical`): per dimension, a "
+        f"multinomial logistic regression on word-piece unigrams and hashed bigrams "
+        f"({manifest.get('hyperparameters', {}).get('ngram_buckets')} buckets), fitted on the "
+        f"train split, and a blend of it with the encoder's ordinal score, fitted on the dev "
+        f"split; the blended level logits are given back as cumulative logits. The lexical "
+        f"half stays float32."
+        if manifest.get("hyperparameters", {}).get("ngram_buckets")
+        else ""
+    )
     temps = ", ".join(f"{d} {t}" for d, t in manifest.get("temperatures", {}).items())
     table = _metrics_table(metrics) if metrics else "_Not evaluated yet: run `scrutiny evaluate`._"
     parity = metrics.get("parity_level_agreement")
@@ -162,10 +172,10 @@ review on four ordinal dimensions, 0-3 (inadequate, requires improvement, good, 
 ## Architecture
 `{manifest["base_model"]["name"]}` (MiniLM-L6, 384 hidden, 6 layers) fine-tuned as one shared
 encoder with mean pooling and one CORAL-style ordinal head per dimension{wide}: output `logits`
-`[batch, 4, 3]`, `logits[..., k]` = logit of P(level > k). Extra outputs:
+`[batch, 4, 3]`, `logits[..., k]` = logit of P(level > k).{lexical} Extra outputs:
 {manifest.get("extra_outputs") or "none (the auxiliary head was not kept)"}. Temperatures per dimension (fitted on dev):
 {temps}. Exported with torch {manifest["versions"].get("torch")}, attention fused by
-onnxruntime's BERT optimiser, dynamic int8 quantisation per channel. Max {manifest["max_length"]} tokens.
+onnxruntime's BERT optimiser, dynamic int8 quantisation per channel of the encoder. Max {manifest["max_length"]} tokens.
 
 ## Training data
 - Passages written by the project: fictional passages in the register of English serious

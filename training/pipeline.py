@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from service.model.dimensions import DIMENSIONS
+from service.model.dimensions import DIMENSIONS, cumulative_logits_to_probs
 from training.config import SPLITS_PATH, TrainingConfig
 from training.corpus import Record, corpus_sha256, load_corpus
 from training.splits import read_splits, split_records, summary
@@ -47,6 +47,7 @@ def train_and_calibrate(
     quiet_transformers()
     result = train(config, parts["train"], parts["dev"])
     dev = parts["dev"]
+    lexical = fit_lexical_half(result.model, config, parts) if config.ngram_buckets else {}
     temperatures = {d: 1.0 for d in DIMENSIONS}
     dev_scores: dict[str, float] = {}
     if dev:
@@ -54,10 +55,13 @@ def train_and_calibrate(
         logits, _ = predict_logits(result.model, ids)
         labels = label_matrix(dev)
         temperatures = fit_temperatures(logits, labels)
+        # In-sample for the blend, which is fitted on dev: lexical["dev_qwk_blend_cross_fitted"]
+        # is the honest estimate.
         dev_scores = {k: round(v, 4) for k, v in mean_qwk(logits, labels).items()}
     extra = {
         "temperatures": temperatures,
         "dev_qwk": dev_scores,
+        "lexical": lexical,
         "corpus_sha256": corpus_hash,
         "splits": summary(parts),
     }
@@ -69,6 +73,83 @@ def train_and_calibrate(
         dev_scores,
     )
     return extra
+
+
+def blend_inputs(model: Any, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The encoder's ordinal scores ``[n, 4]`` and the n-gram level logits ``[n, 4, 4]``."""
+    from training.train import predict_batched
+
+    model.eval()
+    scores, ngram = predict_batched(
+        lambda i, m: (model.scores(i, m)[0], model.ngram_logits(i, m)), ids
+    )
+    return scores, ngram
+
+
+def fit_lexical_half(
+    model: Any, config: TrainingConfig, parts: dict[str, list[Record]]
+) -> dict[str, Any]:
+    """Fit the n-gram classifiers on train and the blend on dev, write both into ``model``
+    and switch its output to the blend. Returns dev QWK of the encoder alone, of the n-gram
+    classifiers alone and of the blend (cross-fitted on dev, so not in-sample)."""
+    import torch
+
+    from evaluation.metrics import quadratic_weighted_kappa
+    from training.data import encode, load_tokenizer
+    from training.lexical import (
+        blend_features,
+        cross_fitted_blend_levels,
+        fit_blend,
+        fit_ngram_model,
+    )
+    from training.train import label_matrix
+
+    tokenizer = load_tokenizer(config.max_length)
+    train_records = parts["train"]
+    train_ids = encode(tokenizer, [r.text for r in train_records])
+    table, biases = fit_ngram_model(
+        train_ids,
+        label_matrix(train_records),
+        model.config.vocab_size,
+        config.ngram_buckets,
+        config.ngram_c,
+        config.seed,
+    )
+    with torch.no_grad():
+        model.ngram.weight.copy_(torch.from_numpy(table))
+        model.ngram_bias.copy_(torch.from_numpy(biases))
+    dev = parts["dev"]
+    if not dev:
+        raise ValueError("the blend is fitted on the dev split, which is empty")
+    model.eval()
+    dev_ids = encode(tokenizer, [r.text for r in dev])
+    labels = label_matrix(dev)
+    scores, ngram = blend_inputs(model, dev_ids)
+    features = blend_features(scores, ngram)
+    weights, blend_biases = fit_blend(features, labels, config.blend_c, config.seed)
+    with torch.no_grad():
+        model.blend_weight.copy_(torch.from_numpy(weights))
+        model.blend_bias.copy_(torch.from_numpy(blend_biases))
+    model.config.blend_fitted = True
+
+    encoder_logits = scores[:, :, None] + model.ordinal_bias.detach().numpy()[None]
+    encoder_levels = cumulative_logits_to_probs(encoder_logits).argmax(-1)
+    crossed = cross_fitted_blend_levels(features, labels, config.blend_c, config.seed)
+    notes: dict[str, Any] = {"buckets": config.ngram_buckets, "ngram_c": config.ngram_c}
+    for name, levels in (
+        ("dev_qwk_encoder", encoder_levels),
+        ("dev_qwk_ngram", ngram.argmax(-1)),
+        ("dev_qwk_blend_cross_fitted", crossed),
+    ):
+        per_dim = {
+            dimension: round(quadratic_weighted_kappa(labels[valid, d], levels[valid, d]), 4)
+            for d, dimension in enumerate(DIMENSIONS)
+            if (valid := labels[:, d] >= 0).sum() >= 2
+        }
+        per_dim["mean"] = round(float(np.mean(list(per_dim.values()))), 4) if per_dim else 0.0
+        notes[name] = per_dim
+    log.info("lexical half fitted: %s", notes)
+    return notes
 
 
 def export_run(
@@ -114,6 +195,7 @@ def export_run(
             "history": run["history"],
             "dev_qwk": run["dev_qwk"],
             "aux_examples": run.get("aux_examples", 0),
+            "lexical": run.get("lexical", {}),
             **(training_notes or {}),
         }
         manifest = base_manifest(

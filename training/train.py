@@ -64,21 +64,34 @@ def ordinal_loss(logits: Any, labels: Any, weights: Any, dimension_weights: Any 
     return (losses * mask).sum() / mask.sum().clamp(min=1.0)
 
 
+def predict_batched(
+    function: Any, ids: list[list[int]], batch_size: int = 32
+) -> list[npt.NDArray[np.float64]]:
+    """Run ``function(input_ids, attention_mask)`` (torch tensors in, a tuple of tensors out)
+    over length-sorted batches; returns one array per output, rows in input order."""
+    torch = _torch()
+    outputs: list[npt.NDArray[np.float64]] = []
+    with torch.inference_mode():
+        for batch in length_batches(ids, batch_size):
+            result = function(
+                torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask)
+            )
+            if not outputs:
+                outputs = [np.zeros((len(ids), *r.shape[1:])) for r in result]
+            for out, r in zip(outputs, result, strict=True):
+                out[batch.index] = r.numpy()
+    return outputs
+
+
 def predict_logits(
     model: Any, ids: list[list[int]], batch_size: int = 32
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """PyTorch cumulative logits ``[n, 4, 3]`` and "explains why" logits ``[n]``, input order."""
-    torch = _torch()
+    """The model's cumulative logits ``[n, 4, 3]`` (blended when fitted) and "explains why"
+    logits ``[n]``, in input order."""
     model.eval()
-    ordinal = np.zeros((len(ids), len(DIMENSIONS), LEVELS - 1))
-    aux = np.zeros(len(ids))
-    with torch.inference_mode():
-        for batch in length_batches(ids, batch_size):
-            o, a = model.heads(
-                torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask)
-            )
-            ordinal[batch.index] = o.numpy()
-            aux[batch.index] = a.numpy()
+    if not ids:
+        return np.zeros((0, len(DIMENSIONS), LEVELS - 1)), np.zeros(0)
+    ordinal, aux = predict_batched(model.cumulative, ids, batch_size)
     return ordinal, aux
 
 
@@ -148,11 +161,15 @@ def train(
         aux_ids = encode(tokenizer, texts)
         aux_labels = torch.tensor(ys, dtype=torch.float32)
 
-    model = new_model(head_dropout=config.dropout, wide_bag=config.wide_lr > 0)
+    model = new_model(
+        head_dropout=config.dropout, wide_bag=config.wide_lr > 0, ngram_buckets=config.ngram_buckets
+    )
     model.config.explains_why_trained = bool(aux_ids)
     head_names = ("ordinal_weight", "ordinal_bias", "explains_why")
     decay, no_decay, heads, wide = [], [], [], []
     for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:  # the lexical half is fitted after fine-tuning
+            continue
         if name.startswith("wide."):
             wide.append(parameter)
         elif name.startswith(head_names):

@@ -47,6 +47,12 @@ def test_graph_is_fused_quantised_with_the_agreed_interface(tiny_model_dir: Path
     ops = Counter(node.op_type for node in graph.node)
     assert ops["QAttention"] == 6  # six fused attention layers, quantised
     assert ops["MatMulInteger"] > 0  # int8 weights
+    # The n-gram table of the lexical half stays float32 (one int8 scale would zero it).
+    from training.config import TrainingConfig
+
+    rows = 30522 + TrainingConfig.tiny().ngram_buckets
+    tables = [t for t in graph.initializer if list(t.dims) == [rows, 16]]
+    assert len(tables) == 1 and tables[0].data_type == onnx.TensorProto.FLOAT
     for tensor in graph.input:
         assert tensor.type.tensor_type.elem_type == onnx.TensorProto.INT64
         dims = tensor.type.tensor_type.shape.dim
