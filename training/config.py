@@ -75,6 +75,9 @@ class TrainingConfig:
         aux_weight: weight of the auxiliary loss relative to the main ordinal loss.
         aux_holdout: share of CNC documents held out for evaluation (never trained on).
         pfd_weight: loss weight of the real PFD passages relative to written ones.
+        quantisation_noise: during fine-tuning, add one int8 step of uniform noise to the
+            input of every encoder linear layer (``train.add_quantisation_noise``), so the
+            int8 graph gives the same levels as the float32 model.
         ngram_buckets: hash buckets for word-piece bigrams of the lexical half
             (``training.lexical``); 0 leaves the lexical half and its blend out.
         ngram_c: inverse L2 strength of the n-gram classifiers (fitted on train).
@@ -103,6 +106,7 @@ class TrainingConfig:
     aux_weight: float = 0.3
     aux_holdout: float = 0.2
     pfd_weight: float = 1.0
+    quantisation_noise: bool = True
     ngram_buckets: int = 65536
     ngram_c: float = 16.0
     blend_c: float = 1.0

@@ -88,23 +88,28 @@ def optimise(src: Path, dst: Path, num_heads: int, hidden_size: int) -> dict[str
 _ENCODER_OPS = frozenset({"Attention", "EmbedLayerNormalization", "SkipLayerNormalization"})
 
 
-def head_nodes(path: Path) -> list[str]:
-    """Names of the graph's nodes outside the encoder (ordinal heads, n-gram table, blend)."""
+def float_nodes(path: Path) -> list[str]:
+    """Nodes left in float32: the embedding lookup and everything outside the encoder
+    (ordinal heads, n-gram table, blend)."""
     import onnx
 
     graph = onnx.load(str(path), load_external_data=False).graph
     return [
         node.name
         for node in graph.node
-        if "/bert/" not in node.name and node.op_type not in _ENCODER_OPS
+        if node.op_type == "EmbedLayerNormalization"
+        or ("/bert/" not in node.name and node.op_type not in _ENCODER_OPS)
     ]
 
 
 def quantise(src: Path, dst: Path) -> None:
-    """Int8 dynamic quantisation of the encoder's weights, per output channel.
+    """Int8 dynamic quantisation of the encoder's matrix products, per output channel.
 
-    The heads stay float32: they are a small share of the compute, and int8 would round the
-    n-gram table's many small weights (one scale per tensor for a Gather) to zero.
+    Lookups stay float32. A quantised Gather has one scale for its whole table, so int8
+    would round most of the n-gram table's small weights to zero and blur the word
+    embeddings; lookups do no arithmetic, so int8 there saves memory, not time. On the dev
+    split of 1.1.0, float32 embeddings raised int8/PyTorch level agreement from 98.9% to
+    99.3% and ran no slower.
     """
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -114,7 +119,7 @@ def quantise(src: Path, dst: Path) -> None:
         str(dst),
         per_channel=True,
         weight_type=QuantType.QInt8,
-        nodes_to_exclude=head_nodes(src),
+        nodes_to_exclude=float_nodes(src),
         # Shape inference cannot type the outputs of fused contrib ops (Attention); they are
         # float32, so say so rather than let the quantiser give up.
         extra_options={"DefaultTensorType": TensorProto.FLOAT},
@@ -140,7 +145,7 @@ def export_model(model: Any, out: Path, max_length: int) -> dict[str, Any]:
     return {
         "opset": OPSET,
         "fused_ops": counts,
-        "quantisation": "dynamic int8, per channel (QInt8), encoder only; heads float32",
+        "quantisation": "dynamic int8, per channel (QInt8), encoder matrix products; embeddings and heads float32",
         "extra_outputs": extra,
     }
 
