@@ -281,21 +281,23 @@ def render_report(
             "",
             f"Shipped: {training.get('selected', 'not recorded')}.",
         ]
-    if training.get("aux_ablation"):
-        lines += _dev_table(
-            "Causal News Corpus auxiliary task (dev split)", training["aux_ablation"], ""
-        )
-    if training.get("ose_ablation"):
-        lines += _dev_table(
-            "OneStopEnglish readability as a blend feature (dev split, cross-fitted)",
-            training["ose_ablation"],
-            "",
-        )
+    for key, title in (
+        ("aux_ablation", "Causal News Corpus auxiliary task (dev split)"),
+        ("ose_ablation", "OneStopEnglish readability as a blend feature (dev split, cross-fitted)"),
+        ("idf_ablation", "Idf weighting of the n-gram features (dev split)"),
+    ):
+        if training.get(key):
+            lines += _dev_table(title, training[key], "")
     lines += [
         "",
         f"Decision on the Causal News Corpus: {training.get('aux_decision', 'not recorded')}.",
         "",
         f"Decision on OneStopEnglish: {training.get('onestopenglish', 'not recorded')}.",
+        *(
+            ["", f"Decision on idf weighting: {training['idf_decision']}."]
+            if training.get("idf_decision")
+            else []
+        ),
     ]
     lines += [
         "",

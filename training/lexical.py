@@ -8,7 +8,7 @@ halves, fitted in order, and one graph runs both:
 
 1. the encoder with its ordinal (CORAL) heads, fine-tuned on the train split;
 2. a multinomial logistic regression on word-piece unigrams and hashed bigrams
-   (count / sqrt(length)), fitted on the train split, per dimension;
+   (count / sqrt(length), optionally idf-weighted), fitted on the train split, per dimension;
 3. a blend per dimension, a multinomial logistic regression on [encoder score, four n-gram
    logits], fitted on the dev split (like temperature scaling, it sees only dev).
 
@@ -83,6 +83,13 @@ def _multinomial(
     return weight, bias
 
 
+def idf_weights(features: Any) -> npt.NDArray[np.float64]:
+    """Smoothed inverse document frequency of each feature column, ``ln((1+n)/(1+df)) + 1``
+    (scikit-learn's formula), from the split the classifiers are fitted on."""
+    df = np.asarray((features > 0).sum(axis=0), dtype=np.float64).ravel()
+    return np.log((1.0 + features.shape[0]) / (1.0 + df)) + 1.0
+
+
 def fit_ngram_model(
     ids: list[list[int]],
     labels: npt.NDArray[np.int64],
@@ -90,14 +97,21 @@ def fit_ngram_model(
     buckets: int,
     c: float,
     seed: int,
+    idf: bool = False,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Per-dimension n-gram classifiers on the train split.
 
     Returns the embedding table ``[vocab_size + buckets, n_dims * LEVELS]`` (level logits of
     dimension ``d`` in columns ``d*LEVELS : (d+1)*LEVELS``) and biases ``[n_dims, LEVELS]``.
-    A dimension without labels keeps zero weights and biases.
+    A dimension without labels keeps zero weights and biases. With ``idf`` the classifiers
+    are fitted on idf-weighted features and the weights are multiplied back by the idf, so
+    the table still applies to the plain features the graph computes.
     """
+    from scipy import sparse
+
     features = ngram_matrix(ids, vocab_size, buckets)
+    scale = idf_weights(features) if idf else np.ones(features.shape[1])
+    weighted = (features @ sparse.diags(scale)).tocsr()
     n_dims = labels.shape[1]
     table = np.zeros((features.shape[1], n_dims * LEVELS), dtype=np.float32)
     biases = np.zeros((n_dims, LEVELS), dtype=np.float32)
@@ -105,8 +119,8 @@ def fit_ngram_model(
         valid = labels[:, d] >= 0
         if not valid.any():
             continue
-        weight, bias = _multinomial(features[valid], labels[valid, d], c, seed)
-        table[:, d * LEVELS : (d + 1) * LEVELS] = weight.T
+        weight, bias = _multinomial(weighted[valid], labels[valid, d], c, seed)
+        table[:, d * LEVELS : (d + 1) * LEVELS] = (weight * scale[None]).T
         biases[d] = bias
     return table, biases
 

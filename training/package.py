@@ -151,7 +151,9 @@ def render_card(manifest: dict[str, Any]) -> str:
     lexical = (
         f"\n\nThe graph also holds a lexical half (`training.lexical`): per dimension, a "
         f"multinomial logistic regression on word-piece unigrams and hashed bigrams "
-        f"({manifest.get('hyperparameters', {}).get('ngram_buckets')} buckets), fitted on the "
+        f"({manifest.get('hyperparameters', {}).get('ngram_buckets')} buckets"
+        f"{', idf-weighted' if manifest.get('hyperparameters', {}).get('ngram_idf') else ''}"
+        f"), fitted on the "
         f"train split, and a blend of it with the encoder's ordinal score, fitted on the dev "
         f"split; the blended level logits are given back as cumulative logits. The lexical "
         f"half stays float32."

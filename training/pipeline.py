@@ -114,6 +114,7 @@ def fit_lexical_half(
         config.ngram_buckets,
         config.ngram_c,
         config.seed,
+        idf=config.ngram_idf,
     )
     with torch.no_grad():
         model.ngram.weight.copy_(torch.from_numpy(table))
@@ -135,7 +136,11 @@ def fit_lexical_half(
     encoder_logits = scores[:, :, None] + model.ordinal_bias.detach().numpy()[None]
     encoder_levels = cumulative_logits_to_probs(encoder_logits).argmax(-1)
     crossed = cross_fitted_blend_levels(features, labels, config.blend_c, config.seed)
-    notes: dict[str, Any] = {"buckets": config.ngram_buckets, "ngram_c": config.ngram_c}
+    notes: dict[str, Any] = {
+        "buckets": config.ngram_buckets,
+        "ngram_c": config.ngram_c,
+        "idf": config.ngram_idf,
+    }
     for name, levels in (
         ("dev_qwk_encoder", encoder_levels),
         ("dev_qwk_ngram", ngram.argmax(-1)),

@@ -15,6 +15,7 @@ from training.lexical import (
     cross_fitted_blend_levels,
     fit_blend,
     fit_ngram_model,
+    idf_weights,
     level_logits_to_cumulative,
     ngram_indices,
     ngram_matrix,
@@ -65,6 +66,25 @@ def test_ngram_model_learns_word_cues_and_masks_missing_labels() -> None:
     for d in range(2):
         valid = labels[:, d] >= 0
         assert (logits[valid, d].argmax(-1) == labels[valid, d]).mean() > 0.95
+
+
+def test_idf_weighting_is_folded_into_the_table() -> None:
+    """The graph multiplies plain features by the table; with idf the table must give the
+    logits of the classifier fitted on idf-weighted features."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    ids, labels = _toy()
+    table, biases = fit_ngram_model(ids, labels, 120, 64, c=10.0, seed=0, idf=True)
+    plain = ngram_matrix(ids, 120, 64)
+    weighted = plain @ sparse.diags(idf_weights(plain))
+    reference = LogisticRegression(C=10.0, max_iter=5000, random_state=0).fit(
+        weighted, labels[:, 0]
+    )
+    logits = (plain @ table)[:, :LEVELS] + biases[0]
+    expected = reference.decision_function(weighted)
+    assert np.allclose(logits, expected, atol=1e-4)
+    assert np.all(idf_weights(plain) >= 1.0)
 
 
 def test_blend_handles_dimensions_with_one_or_two_levels() -> None:
