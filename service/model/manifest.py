@@ -2,8 +2,9 @@
 
 A model folder holds ``model.onnx``, ``tokenizer.json`` and ``manifest.json``. The manifest
 lists the sha256 of every file; :func:`read_verified` reads each listed file once, hashes
-the bytes and returns them, so the bytes that were checked are the bytes that get loaded
-(no window between checking a file and opening it).
+the bytes and returns them. Callers that parse those bytes load exactly what was checked;
+the service's runtime hands onnxruntime the graph's path instead (to save memory), which
+relies on the model folder being read-only once deployed.
 """
 
 from __future__ import annotations
