@@ -69,8 +69,8 @@ def check(path: Path) -> tuple[list[str], list[dict[str, object]]]:
             value = labels.get(dim)
             if value is not None and value not in (0, 1, 2, 3):
                 problems.append(f"{rid}: {dim}={value}")
-        if labels.get("clarity") is None or labels.get("root_cause") is None:
-            problems.append(f"{rid}: clarity/root_cause missing")
+        if any(labels.get(d) is None for d in DIMENSIONS[:3]):
+            problems.append(f"{rid}: clarity/root_cause/child_focus missing")
         if (labels.get("recommendations") is None) != (rec["section_kind"] != "recommendations"):
             problems.append(f"{rid}: recommendations null rule")
     return problems, records

@@ -25,7 +25,7 @@ from training.labelling.pfd_source import (
 )
 
 
-def _labelled_ids(path: Path) -> set[str]:
+def labelled_ids(path: Path) -> set[str]:
     if not path.exists():
         return set()
     with path.open(encoding="utf-8") as handle:
@@ -50,7 +50,7 @@ def list_candidates(
 ) -> None:
     """Print numbered candidate passages and optionally save their references."""
     reports = load_reports(file)
-    done = _labelled_ids(LABELS_PATH)
+    done = labelled_ids(LABELS_PATH)
     saved: list[dict[str, object]] = []
     for record_id in ids:
         if record_id not in reports:

@@ -45,8 +45,8 @@ def build_records(batch: list[dict[str, object]], lines: list[str]) -> list[dict
         if kind not in SECTION_KINDS:
             raise ValueError(f"unknown section kind {kind!r}")
         labels = dict(zip(DIMENSIONS, (_level(t) for t in levels), strict=True))
-        if labels["clarity"] is None or labels["root_cause"] is None:
-            raise ValueError(f"clarity and root_cause are required (key {key})")
+        if any(labels[d] is None for d in DIMENSIONS[:3]):
+            raise ValueError(f"clarity, root_cause and child_focus are required (key {key})")
         if (labels["recommendations"] is None) != (kind != "recommendations"):
             raise ValueError(
                 f"recommendations must be set exactly on recommendation passages (key {key})"
