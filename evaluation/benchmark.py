@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs, shown_level
 from service.passages.build import model_text
 from training.config import DEFAULT_MODEL_DIR, DEFAULT_RUN_DIR
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     torch_probs = cumulative_logits_to_probs(torch_logits, np.array(model.manifest.temperatures))
     labelled = label_matrix(records) >= 0
-    agreement = float((onnx_probs.argmax(-1) == torch_probs.argmax(-1))[labelled].mean())
+    agreement = float((shown_level(onnx_probs) == shown_level(torch_probs))[labelled].mean())
     figures = {
         "passages": len(texts),
         "pipeline_pps": round(len(texts) / torch_s, 1),

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import LEVELS
+from service.model.dimensions import LEVELS, shown_level
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
 def quadratic_weighted_kappa(
-    truth: Sequence[int], pred: Sequence[int], levels: int = LEVELS
+    truth: Sequence[int] | npt.NDArray[np.integer],
+    pred: Sequence[int] | npt.NDArray[np.integer],
+    levels: int = LEVELS,
 ) -> float:
     """Cohen's kappa with quadratic weights over ``levels`` ordinal classes (1 = perfect)."""
     t = np.asarray(truth, dtype=np.int64)
@@ -33,7 +35,11 @@ def quadratic_weighted_kappa(
     return float(1.0 - (weights * observed).sum() / denominator)
 
 
-def macro_f1(truth: Sequence[int], pred: Sequence[int], levels: int = LEVELS) -> float:
+def macro_f1(
+    truth: Sequence[int] | npt.NDArray[np.integer],
+    pred: Sequence[int] | npt.NDArray[np.integer],
+    levels: int = LEVELS,
+) -> float:
     """Unweighted mean of per-level F1 over the levels present in truth or prediction."""
     t = np.asarray(truth)
     p = np.asarray(pred)
@@ -65,8 +71,9 @@ def expected_calibration_error(truth: Sequence[int], probs: FloatArray, bins: in
     t = np.asarray(truth)
     if t.size == 0:
         return float("nan")
-    confidence = probs.max(axis=1)
-    correct = (probs.argmax(axis=1) == t).astype(np.float64)
+    levels = shown_level(probs)
+    confidence = probs[np.arange(len(levels)), levels]
+    correct = (levels == t).astype(np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
     error = 0.0
@@ -99,9 +106,10 @@ class DimensionScores:
 
 
 def score_dimension(truth: Sequence[int], probs: FloatArray) -> DimensionScores:
-    """Metrics from level probabilities: level = argmax, score = expected level."""
+    """Metrics from level probabilities: level as shown (``shown_level``), score = expected
+    level."""
     probs = np.asarray(probs, dtype=np.float64)
-    levels = probs.argmax(axis=1)
+    levels = shown_level(probs)
     expected = probs @ np.arange(probs.shape[1], dtype=np.float64)
     return DimensionScores(
         n=len(truth),

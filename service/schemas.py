@@ -35,16 +35,29 @@ class Rating(_Frozen):
     level: int = Field(ge=0, le=3)
     label: LevelLabel
     score: float = Field(ge=0.0, le=3.0, description="Expected level, for ranking.")
-    confidence: float = Field(ge=0.0, le=1.0, description="Probability the level is right.")
+    confidence: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Probability that the level shown is right, propagated from calibrated "
+        "passage probabilities (docs/aggregation.md); at least 0.25, since the level shown is "
+        "the most probable one.",
+    )
+    needs_review: bool = Field(
+        default=False,
+        description="True when the confidence is below the review threshold (0.6 by default): "
+        "the evidence is mixed or thin, so a person should read the section before relying on "
+        "the level.",
+    )
 
     @classmethod
-    def of(cls, level: int, score: float, confidence: float) -> Rating:
+    def of(cls, level: int, score: float, confidence: float, *, needs_review: bool) -> Rating:
         """Build a rating, labelling the level and rounding for display."""
         return cls(
             level=level,
             label=cast(LevelLabel, LEVEL_LABELS[level]),
             score=round(min(max(score, 0.0), 3.0), 3),
             confidence=round(min(max(confidence, 0.0), 1.0), 3),
+            needs_review=needs_review,
         )
 
 

@@ -16,12 +16,13 @@ import numpy.typing as npt
 
 from service.aggregate import aggregate, rate
 from service.aggregate.combine import passage_weights
-from service.aggregate.weights import RECOMMENDATIONS
+from service.aggregate.policy import RECOMMENDATIONS
 from service.explain.highlights import select_highlights
 from service.explain.leave_one_out import leave_one_out, model_picks
 from service.explain.recommendations import RecommendationItem, extract_recommendations
 from service.explain.signals import find_signals
 from service.ingest.document import Document
+from service.model.dimensions import shown_level
 from service.model.runtime import QualityModel, expected_scores
 from service.passages.build import Passage, build_passages
 from service.schemas import (
@@ -123,25 +124,33 @@ def score_document(
     """
     started = time.perf_counter()
     check_structure(document)
-    if explain_max_passages is None:
-        from service.settings import service_settings
+    from service.settings import service_settings
 
-        explain_max_passages = service_settings().explain_max_passages
+    settings = service_settings()
+    if explain_max_passages is None:
+        explain_max_passages = settings.explain_max_passages
+    spreads = model.manifest.section_spread
     timed = _TimedModel(model)
     passages = build_passages(document)
     items = extract_recommendations(document)
     probs = timed.predict([p.text for p in passages])
     scores = expected_scores(probs)
     aggregation = aggregate(
-        document, passages, probs, recommendation_mask(document, passages, items)
+        document,
+        passages,
+        probs,
+        recommendation_mask(document, passages, items),
+        spreads,
+        settings.needs_review_below,
     )
 
-    picks = model_picks(passages, scores, aggregation.applies)
+    levels = shown_level(probs)
+    picks = model_picks(passages, scores, levels, aggregation.applies)
     effects = leave_one_out(timed, document, passages, picks, explain_max_passages)
     findings = find_signals(document, passages, items)
     rated = ~np.isnan(aggregation.section_scores)
     highlights = select_highlights(
-        document, passages, scores, aggregation.applies, rated, picks, effects, findings
+        document, passages, scores, levels, aggregation.applies, rated, picks, effects, findings
     )
 
     sections = [
@@ -171,7 +180,14 @@ def score_document(
                 action=item.action,
                 timescale=item.timescale,
                 measure=item.measure,
-                rating=rate(probs[members, RECOMMENDATIONS], weights[members]) if members else None,
+                rating=rate(
+                    probs[members, RECOMMENDATIONS],
+                    weights[members],
+                    spreads[RECOMMENDATIONS],
+                    settings.needs_review_below,
+                )
+                if members
+                else None,
                 finding=item.finding,
                 page=document.page_at(item.start),
                 section=item.section,

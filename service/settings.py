@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.aggregate.confidence import REVIEW_BELOW
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -99,6 +101,13 @@ class ServiceSettings(BaseSettings):
         ge=0,
         le=1000,
         description="Most passages probed sentence by sentence (leave-one-out) per document.",
+    )
+    needs_review_below: float = Field(
+        default=REVIEW_BELOW,
+        ge=0.25,
+        le=1.0,
+        description="A rating whose confidence (the probability its level is right) is below "
+        "this is marked needs_review (docs/aggregation.md).",
     )
 
 

@@ -70,11 +70,21 @@ class TrainingConfig:
             the term out of the model entirely.
         dimension_weights: loss weight per dimension, in DIMENSIONS order (recommendation
             labels are rare, so their loss can be weighted up).
-        aux_causal: train the "explains why" head on the Causal News Corpus alongside (off:
-            it lowered dev QWK in the ablation, see evaluation/report.md).
+        aux_causal: train the "explains why" head on the Causal News Corpus train documents
+            alongside, and ship it in the graph (from 1.5.0: the real-text composite, not
+            written dev QWK alone, decides; see ``training/decisions.json``).
         aux_weight: weight of the auxiliary loss relative to the main ordinal loss.
-        aux_holdout: share of CNC documents held out for evaluation (never trained on).
-        pfd_weight: loss weight of the real PFD passages relative to written ones.
+        aux_holdout: share of CNC documents held out for evaluation (never trained on or used
+            for selection; ``training.aux_data.AUX_TEST_SHARE``, recorded for the report).
+        aux_ose: train the clarity score to rank the elementary version of a OneStopEnglish
+            paragraph above the advanced version (train articles only).
+        ose_weight: weight of that ranking loss.
+        ose_margin: margin of the ranking loss, in clarity-score units.
+        ose_pairs_per_epoch: OneStopEnglish pairs sampled per epoch.
+        aux_adult: add unlabelled passages of adults' inquests that mention no child as child
+            focus 0 (``training.aux_data.adult_passages``; train-split reports only).
+        aux_adult_limit: most such passages.
+        pfd_weight: loss weight of real passages (labelled and weak) relative to written ones.
         quantisation_noise: during fine-tuning, add one int8 step of uniform noise to the
             input of every encoder linear layer (``train.add_quantisation_noise``), so the
             int8 graph gives the same levels as the float32 model.
@@ -105,10 +115,16 @@ class TrainingConfig:
     dropout: float = 0.1
     wide_lr: float = 0.05
     dimension_weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 2.0)
-    aux_causal: bool = False
+    aux_causal: bool = True
     aux_weight: float = 0.3
     aux_holdout: float = 0.2
-    pfd_weight: float = 1.0
+    aux_ose: bool = True
+    ose_weight: float = 0.3
+    ose_margin: float = 0.5
+    ose_pairs_per_epoch: int = 512
+    aux_adult: bool = True
+    aux_adult_limit: int = 800
+    pfd_weight: float = 2.0
     quantisation_noise: bool = True
     ngram_buckets: int = 65536
     ngram_c: float = 16.0
@@ -131,8 +147,8 @@ class TrainingConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown training config keys: {sorted(unknown)}")
-        # Runs written before the switch existed fitted their n-gram classifiers without idf.
-        data = {"ngram_idf": False, **data}
+        # Runs written before a switch existed ran without it.
+        data = {"ngram_idf": False, "aux_ose": False, "aux_adult": False, **data}
         if "dimension_weights" in data:  # JSON gives a list
             data = {**data, "dimension_weights": tuple(data["dimension_weights"])}
         return cls(**data)

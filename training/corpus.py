@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.aggregate.policy import applies
 from service.ingest.document import SECTION_KINDS as DOCUMENT_SECTION_KINDS
 from service.model.dimensions import DIMENSIONS, LEVELS
 from training.config import DATA_DIR, shared_data_dir
@@ -55,10 +56,20 @@ class Record:
     section_kind: str
     text: str
     labels: dict[str, int | None]
+    # The section the passage belongs to (``<report>/<heading>``, or ``<report>/<field>`` for
+    # PFD), so passages can be put back together into labelled sections.
+    section: str = ""
 
     def label_vector(self) -> list[int]:
-        """Labels in ``DIMENSIONS`` order, -1 where missing (masks the loss)."""
-        return [-1 if self.labels.get(d) is None else int(self.labels[d] or 0) for d in DIMENSIONS]
+        """Labels in ``DIMENSIONS`` order, -1 where missing or where the section-kind policy
+        does not rate the dimension (``service.aggregate.policy``): such a label is neither
+        learned nor judged, because the service never shows it."""
+        return [
+            -1
+            if self.labels.get(d) is None or not applies(self.section_kind, i)
+            else int(self.labels[d] or 0)
+            for i, d in enumerate(DIMENSIONS)
+        ]
 
 
 def _check_labels(where: str, labels: Any) -> dict[str, int | None]:
@@ -118,7 +129,15 @@ def load_written(root: Path | None = None) -> list[Record]:
             if not isinstance(text, str) or not text.strip():
                 raise CorpusError(f"{where}: empty text")
             records.append(
-                Record(row["id"], row["report_id"], "written", row["section_kind"], text, labels)
+                Record(
+                    row["id"],
+                    row["report_id"],
+                    "written",
+                    row["section_kind"],
+                    text,
+                    labels,
+                    f"{row['report_id']}/{row['section_heading']}",
+                )
             )
     return records
 
@@ -165,7 +184,15 @@ def load_pfd(labels_path: Path | None = None, data_dir: Path | None = None) -> l
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != row["text_sha256"]:
             raise CorpusError(f"{where}: text at the offsets does not match text_sha256")
         records.append(
-            Record(row["id"], row["report_id"], "pfd", row["section_kind"], text, labels)
+            Record(
+                row["id"],
+                row["report_id"],
+                "pfd",
+                row["section_kind"],
+                text,
+                labels,
+                f"{row['report_id']}/{row['field']}",
+            )
         )
     return records
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs, shown_level
 from training.data import length_batches
 
 log = logging.getLogger("scrutiny.export")
@@ -203,7 +203,7 @@ def level_agreement(
     With ``labels`` only labelled dimensions count (recommendations outside recommendations
     sections are not rated, so they are not compared).
     """
-    la = cumulative_logits_to_probs(a, temperatures).argmax(-1)
-    lb = cumulative_logits_to_probs(b, temperatures).argmax(-1)
+    la = shown_level(cumulative_logits_to_probs(a, temperatures))
+    lb = shown_level(cumulative_logits_to_probs(b, temperatures))
     mask = np.ones(la.shape, dtype=bool) if labels is None else labels >= 0
     return float((la == lb)[mask].mean()) if mask.any() else float("nan")

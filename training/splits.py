@@ -5,6 +5,11 @@ report's split follows from a keyed sha256 of its id alone (a point in [0, 1): b
 train, below 0.85 dev, else test), so the assignment is deterministic, no report contributes
 to two splits, and a report never changes split when the corpus grows: a report seen in dev
 while tuning can never later turn up in test.
+
+Real (PFD) reports have larger dev and test shares (from 1.5.0): real text drives model
+selection and the headline test figures, so each needs enough real passages. The extra
+shares are carved out of the old train band only (``[0.55, 0.62)`` to dev, ``[0.62, 0.70)`` to
+test), so no real report ever moved out of dev or test: about 55/22/23.
 """
 
 from __future__ import annotations
@@ -30,17 +35,36 @@ def report_point(report_id: str) -> float:
     return int(digest[:15], 16) / float(1 << 60)
 
 
-def _split_of(point: float) -> str:
+# Bands of the old train share that real reports give to dev and test.
+_REAL_DEV_BAND = (0.55, 0.62)
+_REAL_TEST_BAND = (0.62, 0.70)
+
+
+def is_real(report_id: str) -> bool:
+    """Whether a report is real text (a coroners' PFD report) rather than project-written."""
+    return report_id.startswith("pfd:")
+
+
+def _split_of(point: float, real: bool = False) -> str:
+    if real and _REAL_DEV_BAND[0] <= point < _REAL_DEV_BAND[1]:
+        return "dev"
+    if real and _REAL_TEST_BAND[0] <= point < _REAL_TEST_BAND[1]:
+        return "test"
     if point < FRACTIONS[0]:
         return "train"
     return "dev" if point < FRACTIONS[0] + FRACTIONS[1] else "test"
+
+
+def split_of_report(report_id: str) -> str:
+    """The split a report's id gives it (what ``--write-splits`` records for it)."""
+    return _split_of(report_point(report_id), is_real(report_id))
 
 
 def assign_splits(records: Iterable[Record]) -> dict[str, str]:
     """Map every report id to "train", "dev" or "test"."""
     assignment: dict[str, str] = {}
     for report in sorted({r.report_id for r in records}):
-        assignment[report] = _split_of(report_point(report))
+        assignment[report] = split_of_report(report)
     return assignment
 
 
@@ -75,7 +99,7 @@ def split_records(records: Iterable[Record], assignment: dict[str, str]) -> dict
         split = assignment.get(record.report_id)
         if split is None:
             missing.add(record.report_id)
-            split = _split_of(report_point(record.report_id))
+            split = split_of_report(record.report_id)
         out[split].append(record)
     if missing:
         log.warning(

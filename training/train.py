@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs, shown_level
 from training.config import TrainingConfig
 from training.corpus import Record
 from training.data import encode, length_batches, load_tokenizer
+from training.selection import SelectionData, selection_figures
 
 log = logging.getLogger("scrutiny.train")
 
@@ -104,7 +105,9 @@ def mean_qwk(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> 
     for d, dimension in enumerate(DIMENSIONS):
         valid = labels[:, d] >= 0
         if valid.sum() >= 2:
-            out[dimension] = quadratic_weighted_kappa(labels[valid, d], probs[valid, d].argmax(1))
+            out[dimension] = quadratic_weighted_kappa(
+                labels[valid, d], shown_level(probs[valid, d])
+            )
     out["mean"] = float(np.mean(list(out.values()))) if out else float("nan")
     return out
 
@@ -134,6 +137,50 @@ def add_quantisation_noise(model: Any) -> list[Any]:
     ]
 
 
+def _ose_batches(
+    config: TrainingConfig, simpler: list[list[int]], harder: list[list[int]], epoch: int
+) -> list[tuple[str, Any]]:
+    """This epoch's OneStopEnglish ranking batches: a fresh sample of pairs each epoch."""
+    if not simpler:
+        return []
+    rng = random.Random(config.seed + 200 + epoch)
+    chosen = rng.sample(range(len(simpler)), min(len(simpler), config.ose_pairs_per_epoch))
+    return [
+        ("ose", ([simpler[i] for i in part], [harder[i] for i in part]))
+        for part in (
+            chosen[i : i + config.batch_size] for i in range(0, len(chosen), config.batch_size)
+        )
+    ]
+
+
+def _ranking_loss(model: Any, batch: Any, margin: float) -> Any:
+    """Pairwise logistic loss: the simpler version's clarity score above the harder one's."""
+    torch = _torch()
+    from training.data import pad
+
+    simpler, harder = batch
+    scores = []
+    for side in (simpler, harder):
+        ids, mask = pad(side)
+        score, _ = model.scores(torch.from_numpy(ids), torch.from_numpy(mask))
+        scores.append(score[:, DIMENSIONS.index("clarity")])
+    return torch.nn.functional.softplus(margin - (scores[0] - scores[1])).mean()
+
+
+def torch_scorer(model: Any, tokenizer: Any) -> Any:
+    """A ``selection.Scorer`` over the PyTorch model: texts to (cumulative logits, explains-why
+    logits, NaN when that head is untrained)."""
+    from training.model import explains_why_trained
+
+    def score(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        logits, why = predict_logits(model, encode(tokenizer, texts))
+        if not explains_why_trained(model):
+            why = np.full(len(texts), np.nan)
+        return logits, why
+
+    return score
+
+
 @dataclass
 class TrainResult:
     """What a run produced: the model, its dev scores per epoch, and timings."""
@@ -146,10 +193,41 @@ class TrainResult:
 
 
 def _aux_sentences(config: TrainingConfig) -> tuple[list[str], list[int]]:
-    from training.aux_data import load_cnc, split_cnc
+    from training.aux_data import cnc_parts, load_cnc
 
-    train, _held = split_cnc(load_cnc(), config.aux_holdout)
+    train = cnc_parts(load_cnc())["train"]
     return [s.text for s in train], [s.label for s in train]
+
+
+def _ose_pairs(config: TrainingConfig) -> tuple[list[str], list[str]]:
+    from training.aux_data import load_onestopenglish, ose_pairs, ose_parts
+
+    paragraphs = load_onestopenglish()
+    pairs = ose_pairs(paragraphs, ose_parts(paragraphs)["train"])
+    return [p.simpler for p in pairs], [p.harder for p in pairs]
+
+
+def adult_records(config: TrainingConfig, records: list[Record]) -> list[Record]:
+    """Weakly labelled real passages (``training.aux_data.adult_passages``) from reports that
+    are in no split or in train, never from a dev or test report."""
+    from training.aux_data import adult_passages
+    from training.splits import split_of_report
+
+    if not config.aux_adult:
+        return []
+    labelled = {r.id for r in records}
+
+    def keep(report_id: str) -> bool:
+        return split_of_report(report_id) == "train"
+
+    out = []
+    for weak in adult_passages(labelled, keep, config.aux_adult_limit, config.seed):
+        labels: dict[str, int | None] = {d: None for d in DIMENSIONS}
+        labels["child_focus"] = weak.child_focus
+        out.append(
+            Record(weak.id, weak.report_id, "weak", weak.section_kind, weak.text, labels, "")
+        )
+    return out
 
 
 def train(
@@ -168,14 +246,14 @@ def train(
         records = random.Random(config.seed).sample(
             records, min(config.limit_examples, len(records))
         )
+    records += adult_records(config, records)[: config.limit_examples or None]
     tokenizer = load_tokenizer(config.max_length)
     ids = encode(tokenizer, [r.text for r in records])
     labels = torch.from_numpy(label_matrix(records))
     weights = torch.tensor(
-        [config.pfd_weight if r.source == "pfd" else 1.0 for r in records], dtype=torch.float32
+        [config.pfd_weight if r.source != "written" else 1.0 for r in records],
+        dtype=torch.float32,
     )
-    dev_ids = encode(tokenizer, [r.text for r in dev_records])
-    dev_labels = label_matrix(dev_records)
 
     aux_ids: list[list[int]] = []
     aux_labels = torch.zeros(0)
@@ -185,6 +263,16 @@ def train(
             texts, ys = texts[: config.limit_examples], ys[: config.limit_examples]
         aux_ids = encode(tokenizer, texts)
         aux_labels = torch.tensor(ys, dtype=torch.float32)
+    simpler_ids: list[list[int]] = []
+    harder_ids: list[list[int]] = []
+    if config.aux_ose:
+        simpler, harder = _ose_pairs(config)
+        if config.limit_examples:
+            simpler, harder = simpler[: config.limit_examples], harder[: config.limit_examples]
+        simpler_ids, harder_ids = encode(tokenizer, simpler), encode(tokenizer, harder)
+    selection = SelectionData.load(
+        dev_records, with_aux=config.aux_causal or config.aux_ose, limit=config.limit_examples
+    )
 
     model = new_model(
         head_dropout=config.dropout, wide_bag=config.wide_lr > 0, ngram_buckets=config.ngram_buckets
@@ -215,7 +303,12 @@ def train(
     dimension_weights = torch.tensor(config.dimension_weights, dtype=torch.float32)
     steps_per_epoch = math.ceil(len(ids) / config.batch_size)
     aux_per_epoch = math.ceil(len(aux_ids) / (config.batch_size * 2)) if aux_ids else 0
-    total = (steps_per_epoch + aux_per_epoch) * config.epochs
+    ose_per_epoch = (
+        math.ceil(min(len(simpler_ids), config.ose_pairs_per_epoch) / config.batch_size)
+        if simpler_ids
+        else 0
+    )
+    total = (steps_per_epoch + aux_per_epoch + ose_per_epoch) * config.epochs
     if config.max_steps:
         total = min(total, config.max_steps)
     scheduler = get_linear_schedule_with_warmup(
@@ -241,22 +334,25 @@ def train(
             if aux_ids
             else []
         )
-        plan = main + extra
+        plan = main + extra + _ose_batches(config, simpler_ids, harder_ids, epoch)
         random.Random(config.seed + epoch).shuffle(plan)
         losses: list[float] = []
         for kind, batch in plan:
             if config.max_steps and step >= config.max_steps:
                 break
-            input_ids = torch.from_numpy(batch.input_ids)
-            mask = torch.from_numpy(batch.attention_mask)
-            index = torch.from_numpy(batch.index)
-            ordinal, aux = model.heads(input_ids, mask)
-            if kind == "main":
-                loss = ordinal_loss(ordinal, labels[index], weights[index], dimension_weights)
+            if kind == "ose":
+                loss = config.ose_weight * _ranking_loss(model, batch, config.ose_margin)
             else:
-                loss = config.aux_weight * torch.nn.functional.binary_cross_entropy_with_logits(
-                    aux, aux_labels[index]
+                index = torch.from_numpy(batch.index)
+                ordinal, aux = model.heads(
+                    torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask)
                 )
+                if kind == "main":
+                    loss = ordinal_loss(ordinal, labels[index], weights[index], dimension_weights)
+                else:
+                    loss = config.aux_weight * torch.nn.functional.binary_cross_entropy_with_logits(
+                        aux, aux_labels[index]
+                    )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -265,18 +361,20 @@ def train(
             step += 1
             if kind == "main":
                 losses.append(float(loss.detach()))
-        dev_logits, _ = predict_logits(model, dev_ids) if dev_ids else (np.zeros((0, 4, 3)), None)
-        scores = mean_qwk(dev_logits, dev_labels) if dev_ids else {"mean": float("nan")}
+        figures = (
+            selection_figures(torch_scorer(model, tokenizer), selection) if dev_records else {}
+        )
         entry = {
             "epoch": epoch + 1,
             "steps": step,
             "train_loss": round(float(np.mean(losses)) if losses else float("nan"), 4),
-            "dev_qwk": {k: round(v, 4) for k, v in scores.items()},
+            "selection": figures,
             "elapsed_s": round(time.perf_counter() - started, 1),
         }
         result.history.append(entry)
         log.info("epoch %s", json.dumps(entry))
-        score = scores["mean"] if not math.isnan(scores["mean"]) else -math.inf + 1
+        value = float(figures.get("composite", float("nan")))
+        score = value if not math.isnan(value) else -math.inf + 1
         if best_state is None or score > best_score:
             best_score, result.best_epoch = score, epoch + 1
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}

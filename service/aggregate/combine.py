@@ -5,20 +5,18 @@ Method (also in ``docs/aggregation.md``):
 1. Each passage has calibrated level probabilities ``P[p, d, :]`` from the model and a
    weight ``w_p`` = its number of words, so a one-line passage counts less than a full
    paragraph.
-2. A passage *applies* to dimension ``d`` when its section kind has a weight for ``d``
-   (``service.aggregate.weights``) and, for recommendation quality, when the passage is
+2. A passage *applies* to dimension ``d`` when its section kind is rated on ``d``
+   (``service.aggregate.policy``) and, for recommendation quality, when the passage is
    recommendation text (``recommendation_mask``).
-3. Section rating: the word-weighted mean of the applicable passages' probability vectors,
-   a distribution over levels for "a word of this section". ``score`` is its mean level,
-   ``level`` the level nearest the score (so the two never disagree; for the unimodal
-   distributions a calibrated ordinal model gives this is also the most probable level),
-   ``confidence`` the probability of that level
-   shrunk towards chance (1/4) when the evidence is thin: with ``n`` the effective number
-   of passages ``(Σw)² / Σw²``, ``confidence = 1/4 + (mass - 1/4) · n / (n + 1/2)``.
+3. Section rating: the section's quality is the word-weighted mean of its applicable
+   passages' levels; ``score`` is its expected value, and the distribution of its level band
+   is propagated from the passage probabilities (``service.aggregate.confidence``). ``level``
+   is the most probable level of that distribution and ``confidence`` its probability (never
+   below 1/4); ``needs_review`` flags a confidence under ``review_below``.
    No applicable passage → ``null``.
 4. Report rating: the same over every applicable passage of the report, each weighted by
-   ``w_p`` times its section kind's weight for the dimension (so analysis counts more than
-   chronology for root-cause depth, and methodology does not count for child focus).
+   ``w_p`` times its section kind's report weight for the dimension (so analysis counts more
+   than chronology for root-cause depth, and methodology does not count for child focus).
 """
 
 from __future__ import annotations
@@ -29,13 +27,18 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from service.aggregate.weights import RECOMMENDATIONS, kind_weight
+from service.aggregate.confidence import (
+    DEFAULT_SPREAD,
+    REVIEW_BELOW,
+    level_and_confidence,
+    level_distribution,
+)
+from service.aggregate.policy import RECOMMENDATIONS, kind_weight
 from service.ingest.document import Document
 from service.model.dimensions import DIMENSIONS, LEVELS
 from service.passages.build import Passage
 from service.schemas import Rating, Ratings
 
-_PRIOR_PASSAGES = 0.5  # strength of the shrinkage towards chance, in passages
 _LEVEL_VALUES = np.arange(LEVELS, dtype=np.float64)
 
 
@@ -49,21 +52,20 @@ class Aggregation:
     section_scores: npt.NDArray[np.float64]  # (sections, dimensions); NaN where null
 
 
-def rate(probs: npt.NDArray[np.floating], weights: npt.NDArray[np.floating]) -> Rating | None:
+def rate(
+    probs: npt.NDArray[np.floating],
+    weights: npt.NDArray[np.floating],
+    spread: float = DEFAULT_SPREAD,
+    review_below: float = REVIEW_BELOW,
+) -> Rating | None:
     """Rating from passage probability vectors ``(n, LEVELS)`` and their weights ``(n,)``."""
     weights = np.asarray(weights, dtype=np.float64)
-    total = float(weights.sum())
-    if len(weights) == 0 or total <= 0:
+    if len(weights) == 0 or float(weights.sum()) <= 0:
         return None
-    mixture = (np.asarray(probs, dtype=np.float64) * weights[:, None]).sum(axis=0) / total
-    mixture = mixture / mixture.sum()
-    score = float(mixture @ _LEVEL_VALUES)
-    level = min(int(np.floor(score + 0.5)), LEVELS - 1)
-    effective = total**2 / float((weights**2).sum())
-    chance = 1.0 / LEVELS
-    shrink = effective / (effective + _PRIOR_PASSAGES)
-    confidence = chance + (float(mixture[level]) - chance) * shrink
-    return Rating.of(level, score, confidence)
+    probs = np.asarray(probs, dtype=np.float64)
+    score = float((probs @ _LEVEL_VALUES) @ weights / weights.sum())
+    level, confidence = level_and_confidence(level_distribution(probs, weights, spread))
+    return Rating.of(level, score, confidence, needs_review=confidence < review_below)
 
 
 def _ratings(values: Sequence[Rating | None]) -> Ratings:
@@ -80,9 +82,14 @@ def aggregate(
     passages: Sequence[Passage],
     probs: npt.NDArray[np.floating],
     recommendation_mask: npt.NDArray[np.bool_],
+    spreads: Sequence[float] | None = None,
+    review_below: float = REVIEW_BELOW,
 ) -> Aggregation:
-    """Section and report ratings from passage probabilities ``(n, dimensions, LEVELS)``."""
+    """Section and report ratings from passage probabilities ``(n, dimensions, LEVELS)``.
+
+    ``spreads``: the model's section spread per dimension (``Manifest.section_spread``)."""
     n_sections, n_dims = len(document.sections), len(DIMENSIONS)
+    spreads = [DEFAULT_SPREAD] * n_dims if spreads is None else list(spreads)
     weights = passage_weights(passages)
     kinds = [document.sections[p.section].kind for p in passages]
     applies = np.zeros((len(passages), n_dims), dtype=bool)
@@ -103,7 +110,11 @@ def aggregate(
         values: list[Rating | None] = []
         for d in range(n_dims):
             chosen = in_section & applies[:, d]
-            rating = rate(probs[chosen, d], weights[chosen]) if chosen.any() else None
+            rating = (
+                rate(probs[chosen, d], weights[chosen], spreads[d], review_below)
+                if chosen.any()
+                else None
+            )
             if rating is not None:
                 section_scores[s, d] = rating.score
             values.append(rating)
@@ -112,5 +123,9 @@ def aggregate(
     report: list[Rating | None] = []
     for d in range(n_dims):
         chosen = applies[:, d] & (report_weights[:, d] > 0)
-        report.append(rate(probs[chosen, d], report_weights[chosen, d]) if chosen.any() else None)
+        report.append(
+            rate(probs[chosen, d], report_weights[chosen, d], spreads[d], review_below)
+            if chosen.any()
+            else None
+        )
     return Aggregation(sections, _ratings(report), applies, section_scores)

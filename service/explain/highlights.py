@@ -38,8 +38,8 @@ from service.schemas import Dimension, Highlight, Polarity
 
 PER_KIND = 2
 MIN_EFFECT = 0.1
-SIGNAL_WEAKNESS_BELOW = 2.5  # model level < 3
-SIGNAL_STRENGTH_FROM = 0.5  # model level > 0
+SIGNAL_WEAKNESS_BELOW = 3  # a weakness signal shows where the passage's level is below 3
+SIGNAL_STRENGTH_FROM = 1  # a strength signal shows where the passage's level is above 0
 
 # The rubric's anchors, as advice: (dimension, level) -> reason.
 _ANCHORS: dict[tuple[int, int], str] = {
@@ -70,10 +70,6 @@ class _Candidate:
     polarity: str
     reason: str
     rank: float
-
-
-def _level(score: float) -> int:
-    return int(min(3, max(0, round(score))))
 
 
 def _narrow(
@@ -140,6 +136,7 @@ def select_highlights(
     document: Document,
     passages: Sequence[Passage],
     scores: npt.NDArray[np.float64],
+    levels: npt.NDArray[np.int64],
     applies: npt.NDArray[np.bool_],
     rated: npt.NDArray[np.bool_],
     picks: Sequence[Pick],
@@ -148,7 +145,8 @@ def select_highlights(
 ) -> list[list[Highlight]]:
     """Highlights of every section (by index), in document order.
 
-    ``scores``: expected level per passage and dimension; ``applies``: passage counts for
+    ``scores``: expected level per passage and dimension (for ranking); ``levels``: the
+    shown level (``shown_level``), which gates signals; ``applies``: passage counts for
     the dimension; ``rated``: (sections, dimensions), the section has that rating.
     """
     n_sections = len(document.sections)
@@ -173,7 +171,7 @@ def select_highlights(
         if narrowed is not None:
             start, end, note = narrowed
         signal = _best_signal(by_section[pick.section], start, end, pick.dimension, pick.polarity)
-        reason = signal.reason if signal else _ANCHORS[(pick.dimension, _level(pick.score))]
+        reason = signal.reason if signal else _ANCHORS[(pick.dimension, pick.level)]
         if note:
             reason = f"{reason} ({note})"
         distance = abs(pick.score - 1.5)
@@ -189,9 +187,10 @@ def select_highlights(
             if index is None or not applies[index, finding.dimension]:
                 continue
             score = float(scores[index, finding.dimension])
-            if finding.polarity == "weakness" and score >= SIGNAL_WEAKNESS_BELOW:
+            level = int(levels[index, finding.dimension])
+            if finding.polarity == "weakness" and level >= SIGNAL_WEAKNESS_BELOW:
                 continue
-            if finding.polarity == "strength" and score < SIGNAL_STRENGTH_FROM:
+            if finding.polarity == "strength" and level < SIGNAL_STRENGTH_FROM:
                 continue
             # Rank a signal higher where the model agrees more strongly.
             agreement = (3.0 - score) if finding.polarity == "weakness" else score

@@ -40,6 +40,7 @@ class Pick:
     polarity: str  # "weakness" | "strength"
     passage: int  # index into the passage list
     score: float  # the passage's expected level for the dimension
+    level: int  # the passage's shown level (``shown_level``) for the dimension
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,12 @@ class SentenceEffect:
 def model_picks(
     passages: Sequence[Passage],
     scores: npt.NDArray[np.float64],
+    levels: npt.NDArray[np.int64],
     applies: npt.NDArray[np.bool_],
 ) -> list[Pick]:
-    """Per section and dimension: the lowest-scoring passage if weak, the highest if strong."""
+    """Per section and dimension: the lowest-scoring passage if weak, the highest if strong.
+
+    ``scores`` (expected levels) rank passages; ``levels`` are the levels users see."""
     picks: list[Pick] = []
     by_section: dict[int, list[int]] = {}
     for index, passage in enumerate(passages):
@@ -72,7 +76,14 @@ def model_picks(
             strongest = max(rated, key=lambda i: scores[i, dimension])
             if scores[weakest, dimension] < WEAK_BELOW:
                 picks.append(
-                    Pick(section, dimension, "weakness", weakest, float(scores[weakest, dimension]))
+                    Pick(
+                        section,
+                        dimension,
+                        "weakness",
+                        weakest,
+                        float(scores[weakest, dimension]),
+                        int(levels[weakest, dimension]),
+                    )
                 )
             if strongest != weakest and scores[strongest, dimension] >= STRONG_FROM:
                 picks.append(
@@ -82,6 +93,7 @@ def model_picks(
                         "strength",
                         strongest,
                         float(scores[strongest, dimension]),
+                        int(levels[strongest, dimension]),
                     )
                 )
     return picks

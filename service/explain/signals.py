@@ -24,23 +24,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from service.aggregate.policy import (
+    CHILD_FOCUS,
+    CLARITY,
+    RECOMMENDATIONS,
+    ROOT_CAUSE,
+    applies,
+    child_expected,
+)
 from service.explain.recommendations import RecommendationItem
 from service.ingest.document import Document
 from service.ingest.glossary import find_acronyms
-from service.model.dimensions import DIMENSIONS
 from service.passages.build import Passage
 
 Polarity = Literal["weakness", "strength"]
-CLARITY, ROOT_CAUSE, CHILD_FOCUS, RECOMMENDATIONS = range(len(DIMENSIONS))
 
 LONG_SENTENCE_WORDS = 40
 DENSE_DATES = 3
 MIN_WORDS_FOR_CHILD_CHECK = 35
-# Kinds of section where the child is expected in the text (see service.aggregate.weights).
-CHILD_KINDS = frozenset(
-    {"background", "chronology", "analysis", "findings", "child_voice", "other"}
-)
-NO_SIGNAL_KINDS = frozenset({"glossary"})
 
 # Acronyms a lay reader knows without a definition.
 WELL_KNOWN = frozenset(
@@ -400,18 +401,18 @@ def find_signals(
     for index, sentence in enumerate(sentences):
         paragraph = document.paragraphs[sentence.paragraph]
         kind = document.sections[paragraph.section].kind
-        if kind in NO_SIGNAL_KINDS:
+        if not applies(kind, CLARITY):  # a glossary: no prose to check
             continue
         following = None
         if index + 1 < len(sentences) and sentences[index + 1].paragraph == sentence.paragraph:
             following = (sentences[index + 1].start, sentences[index + 1].end)
         findings += _clarity(text, sentence.start, sentence.end, context)
         findings += _root_cause(text, sentence.start, sentence.end, following)
-        if kind in CHILD_KINDS:
+        if child_expected(kind):
             findings += _child_sentence(text, sentence.start, sentence.end, context)
     for passage in passages:
         kind = document.sections[passage.section].kind
-        if kind not in CHILD_KINDS or len(passage.text.split()) < MIN_WORDS_FOR_CHILD_CHECK:
+        if not child_expected(kind) or len(passage.text.split()) < MIN_WORDS_FOR_CHILD_CHECK:
             continue
         if not context.child_pattern.search(passage.text):
             findings.append(

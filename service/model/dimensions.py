@@ -38,3 +38,13 @@ def cumulative_logits_to_probs(
     lower = np.concatenate([greater, zeros], axis=-1)
     probs = np.clip(upper - lower, 0.0, 1.0)
     return probs / probs.sum(axis=-1, keepdims=True)
+
+
+def shown_level(probs: npt.NDArray[np.floating]) -> npt.NDArray[np.int64]:
+    """The level users see for each probability vector on the last axis: the most probable.
+
+    The one definition of "level" for passages, sections and the report alike (service,
+    evaluation, parity and highlights all call this): with calibrated probabilities the
+    shown level's probability is its chance of being right, never below 1/LEVELS.
+    """
+    return np.asarray(np.argmax(np.asarray(probs), axis=-1), dtype=np.int64)

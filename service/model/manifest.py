@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from service.aggregate.confidence import DEFAULT_SPREAD
 from service.model.dimensions import DIMENSIONS, LEVELS
 
 MANIFEST = "manifest.json"
@@ -37,6 +38,7 @@ class Manifest:
     files: dict[str, str]
     max_length: int
     temperatures: tuple[float, ...]  # one per dimension, in DIMENSIONS order
+    section_spread: tuple[float, ...]  # one per dimension (service.aggregate.confidence)
     output: str
     sha256: str  # of manifest.json itself: it pins every file, so it names the whole model
     raw: dict[str, Any]
@@ -96,12 +98,23 @@ def parse_manifest(data: bytes) -> Manifest:
             f"{MANIFEST} temperature for {dimension} must be a positive number",
         )
         temperatures.append(float(value))
+    spread_raw = raw.get("section_spread") or {}
+    _require(isinstance(spread_raw, dict), f"{MANIFEST} 'section_spread' must be an object")
+    spreads: list[float] = []
+    for dimension in DIMENSIONS:
+        value = spread_raw.get(dimension, DEFAULT_SPREAD)
+        _require(
+            isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= 3,
+            f"{MANIFEST} section spread for {dimension} must be a number in [0, 3]",
+        )
+        spreads.append(float(value))
     return Manifest(
         name=str(raw["name"]),
         version=str(raw["version"]),
         files=dict(files),
         max_length=max_length,
         temperatures=tuple(temperatures),
+        section_spread=tuple(spreads),
         output=str(raw.get("output", "logits")),
         sha256=hashlib.sha256(data).hexdigest(),
         raw=raw,

@@ -13,7 +13,7 @@ from service.model.dimensions import DIMENSIONS
 from tests.training.corpus_checks import near_duplicate_pairs, token_giveaways
 from training.config import SPLITS_PATH
 from training.corpus import CorpusError, Record, corpus_sha256, load_corpus, load_pfd, load_written
-from training.splits import SPLITS, assign_splits, read_splits, split_records
+from training.splits import is_real, SPLITS, assign_splits, read_splits, split_records
 
 
 @pytest.fixture(scope="module")
@@ -87,20 +87,29 @@ def test_splits_file_is_current_and_has_no_leakage(corpus: list[Record]) -> None
     reports = {name: {r.report_id for r in parts[name]} for name in SPLITS}
     for a, b in [("train", "dev"), ("train", "test"), ("dev", "test")]:
         assert not reports[a] & reports[b], (a, b)
-    texts = {name: {r.text for r in parts[name]} for name in SPLITS}
+    # Real inquests share short formulae ("The medical cause of death was:", "1a Hanging");
+    # any passage of substance in two splits would be a leak.
+    texts = {name: {r.text for r in parts[name] if len(r.text.split()) >= 20} for name in SPLITS}
     assert not texts["train"] & texts["test"]
-    share = Counter(committed.values())
-    total = sum(share.values())
-    assert 0.6 <= share["train"] / total <= 0.8
-    assert 0.1 <= share["test"] / total <= 0.2
+    assert not texts["train"] & texts["dev"]
+    for real in (False, True):
+        share = Counter(v for k, v in committed.items() if is_real(k) == real)
+        total = sum(share.values())
+        # Written: about 70/15/15; real: about 55/22/23 (training.splits).
+        low, high = ((0.1, 0.2), (0.15, 0.3))[real]
+        assert 0.45 <= share["train"] / total <= 0.8
+        assert low <= share["test"] / total <= high
 
 
 def test_fewer_than_two_percent_near_duplicate_pairs(corpus: list[Record]) -> None:
     pairs = near_duplicate_pairs(corpus, threshold=0.5)
     total = len(corpus) * (len(corpus) - 1) // 2
     assert len(pairs) / total < 0.02
-    # In practice the corpus has essentially none; report any that exist.
-    assert len(pairs) <= max(5, len(corpus) // 200), sorted(pairs, key=lambda p: -p[2])[:10]
+    # Written passages have essentially none; report any that exist. Real inquests repeat
+    # their statutory formulae ("I commenced an investigation into the death of ..."), so
+    # real near-duplicates are expected and only the 2% bound applies to them.
+    written = [p for p in pairs if not p[0].startswith("pfd-") and not p[1].startswith("pfd-")]
+    assert len(written) <= max(5, len(corpus) // 200), sorted(written, key=lambda p: -p[2])[:10]
 
 
 def test_every_level_is_at_least_fifteen_percent_of_written_labels(written: list[Record]) -> None:
