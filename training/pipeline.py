@@ -40,26 +40,36 @@ def train_and_calibrate(
     corpus_hash: str,
 ) -> dict[str, Any]:
     """Train on train, pick the epoch and fit temperatures on dev, save to ``run_dir``."""
-    from training.calibrate import fit_temperatures
+    from training.calibrate import (
+        fit_section_spread,
+        fit_temperatures,
+        labelled_sections,
+        source_balance,
+    )
     from training.data import encode, load_tokenizer
-    from training.train import label_matrix, mean_qwk, predict_logits, save_checkpoint, train
+    from training.selection import mean_qwk
+    from training.train import label_matrix, predict_logits, save_checkpoint, train
 
     quiet_transformers()
     result = train(config, parts["train"], parts["dev"])
     dev = parts["dev"]
     lexical = fit_lexical_half(result.model, config, parts) if config.ngram_buckets else {}
     temperatures = {d: 1.0 for d in DIMENSIONS}
+    spreads: dict[str, float] = {}
     dev_scores: dict[str, float] = {}
     if dev:
         ids = encode(load_tokenizer(config.max_length), [r.text for r in dev])
         logits, _ = predict_logits(result.model, ids)
         labels = label_matrix(dev)
-        temperatures = fit_temperatures(logits, labels)
+        temperatures = fit_temperatures(logits, labels, source_balance(dev))
+        probs = cumulative_logits_to_probs(logits, np.array([temperatures[d] for d in DIMENSIONS]))
+        spreads = fit_section_spread(probs, labelled_sections(dev, labels))
         # In-sample for the blend, which is fitted on dev: lexical["dev_qwk_blend_cross_fitted"]
         # is the honest estimate.
-        dev_scores = {k: round(v, 4) for k, v in mean_qwk(logits, labels).items()}
+        dev_scores = {k: round(v, 4) for k, v in mean_qwk(probs, labels).items()}
     extra = {
         "temperatures": temperatures,
+        "section_spread": spreads,
         "dev_qwk": dev_scores,
         "lexical": lexical,
         "corpus_sha256": corpus_hash,
@@ -208,6 +218,7 @@ def export_run(
             version=version,
             max_length=config.max_length,
             temperatures=run["temperatures"],
+            section_spread=run.get("section_spread", {}),
             corpus_sha256=run["corpus_sha256"],
             splits=run["splits"],
             hyperparameters=run["config"],

@@ -96,22 +96,6 @@ def predict_logits(
     return ordinal, aux
 
 
-def mean_qwk(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> dict[str, float]:
-    """QWK per dimension (argmax level) and their mean under key "mean"."""
-    from evaluation.metrics import quadratic_weighted_kappa
-
-    probs = cumulative_logits_to_probs(logits)
-    out: dict[str, float] = {}
-    for d, dimension in enumerate(DIMENSIONS):
-        valid = labels[:, d] >= 0
-        if valid.sum() >= 2:
-            out[dimension] = quadratic_weighted_kappa(
-                labels[valid, d], shown_level(probs[valid, d])
-            )
-    out["mean"] = float(np.mean(list(out.values()))) if out else float("nan")
-    return out
-
-
 def add_quantisation_noise(model: Any) -> list[Any]:
     """In training mode, add to the input of every encoder linear layer uniform noise of one
     int8 step of that input's range, the rounding error dynamic quantisation will add.

@@ -72,9 +72,14 @@ def _ratings(values: Sequence[Rating | None]) -> Ratings:
     return Ratings(**dict(zip(DIMENSIONS, values, strict=True)))
 
 
+def text_weights(texts: Sequence[str]) -> npt.NDArray[np.float64]:
+    """Weight of each passage text: its number of words (at least one)."""
+    return np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)
+
+
 def passage_weights(passages: Sequence[Passage]) -> npt.NDArray[np.float64]:
     """Weight of each passage: its number of words (at least one)."""
-    return np.array([max(1, len(p.text.split())) for p in passages], dtype=np.float64)
+    return text_weights([p.text for p in passages])
 
 
 def aggregate(

@@ -20,6 +20,7 @@ from service.model.manifest import Manifest, ModelIntegrityError, read_verified
 from service.passages.build import model_text
 
 _INPUTS = ("input_ids", "attention_mask")
+_EXPLAINS_WHY = "explains_why"
 
 
 @dataclass
@@ -32,6 +33,7 @@ class QualityModel:
     batch_size: int = 8
     pad_id: int = 0
     _input_names: tuple[str, ...] = field(default=())
+    _output_names: tuple[str, ...] = field(default=())
 
     @property
     def name(self) -> str:
@@ -112,6 +114,7 @@ class QualityModel:
             batch_size=batch_size,
             pad_id=0 if pad_id is None else int(pad_id),
             _input_names=inputs,
+            _output_names=tuple(outputs),
         )
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -122,9 +125,24 @@ class QualityModel:
         text's probabilities can shift slightly (about 0.01-0.04) with its batch neighbours,
         because activation scales are computed per batch; ``batch_size=1`` removes that.
         """
+        probs, _ = self.predict_all(texts)
+        return probs
+
+    @property
+    def has_explains_why(self) -> bool:
+        """Whether the graph has the "explains why" output (CNC-trained head)."""
+        return _EXPLAINS_WHY in self._output_names
+
+    def predict_all(
+        self, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        """``predict``'s probabilities and, where the graph has one, the "explains why"
+        probability of each text (None otherwise): one pass, one code path for both."""
         result = np.zeros((len(texts), len(DIMENSIONS), LEVELS), dtype=np.float64)
+        why = np.zeros(len(texts), dtype=np.float64) if self.has_explains_why else None
         if not texts:
-            return result
+            return result, why
+        outputs = [self.manifest.output] + ([_EXPLAINS_WHY] if why is not None else [])
         encodings = self.tokenizer.encode_batch([model_text(t) for t in texts])
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
@@ -141,9 +159,11 @@ class QualityModel:
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            (logits,) = self.session.run([self.manifest.output], feeds)
-            result[chunk] = cumulative_logits_to_probs(logits, temperatures)
-        return result
+            ran = self.session.run(outputs, feeds)
+            result[chunk] = cumulative_logits_to_probs(ran[0], temperatures)
+            if why is not None:
+                why[chunk] = np.asarray(ran[1], dtype=np.float64).reshape(-1)
+        return result, why
 
 
 def expected_scores(probs: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
