@@ -445,7 +445,8 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
     test, train = parts["test"], parts["train"]
     probs = model.predict([r.text for r in test])
     by_source = {
-        source: [i for i, r in enumerate(test) if r.source == source] for source in ("pfd", "written")
+        source: [i for i, r in enumerate(test) if r.source == source]
+        for source in ("pfd", "written")
     }
 
     def subset(source: str) -> dict[str, dict[str, DimensionScores]]:
@@ -482,7 +483,9 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
         "explains_why": ev["explains_why"],
         "onestopenglish": ev["onestopenglish"],
         "sections": ev["sections"],
-        "parity_level_agreement": manifest.get("export", {}).get("parity", {}).get("level_agreement"),
+        "parity_level_agreement": manifest.get("export", {})
+        .get("parity", {})
+        .get("level_agreement"),
     }
     if update_manifest:
         manifest["metrics"] = metrics

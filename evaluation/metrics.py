@@ -65,7 +65,9 @@ def spearman(truth: Sequence[float] | FloatArray, score: Sequence[float] | Float
     return float(spearmanr(t, s).statistic)
 
 
-def expected_calibration_error(truth: Sequence[int], probs: FloatArray, bins: int = 10) -> float:
+def expected_calibration_error(
+    truth: Sequence[int] | npt.NDArray[np.integer], probs: FloatArray, bins: int = 10
+) -> float:
     """ECE of the top-level confidence: mean |accuracy - confidence| over equal-width bins."""
     probs = np.asarray(probs, dtype=np.float64)
     t = np.asarray(truth)

@@ -137,7 +137,13 @@ def fit_section_spread(
         balance = np.array([1.0 / counts[x] for x in sources])
         truth = np.array([s.truth for s in chosen])
 
-        def nll(spread: float, chosen: list[LabelledSection] = chosen) -> float:
+        def nll(
+            spread: float,
+            chosen: list[LabelledSection] = chosen,
+            d: int = d,
+            truth: npt.NDArray[np.int64] = truth,
+            balance: npt.NDArray[np.float64] = balance,
+        ) -> float:
             dist = np.array(
                 [level_distribution(probs[s.members, d], s.weights, spread) for s in chosen]
             )

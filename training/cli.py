@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from training.config import (
-    ABLATION_NOTES,
+    DECISIONS_PATH,
     DEFAULT_MODEL_DIR,
     DEFAULT_RUN_DIR,
     SPLITS_PATH,
@@ -72,9 +72,9 @@ def _export(argv: list[str]) -> int:
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument(
         "--notes",
-        default=str(ABLATION_NOTES),
+        default=str(DECISIONS_PATH),
         help="JSON file of training notes for the manifest/card (default: the committed "
-        "ablation notes written by python -m training.ablation)",
+        "model decisions written by python -m training.decisions)",
     )
     args = parser.parse_args(argv)
     from training.pipeline import export_run, load_parts

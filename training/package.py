@@ -120,15 +120,27 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
     return dict(json.loads((model_dir / MANIFEST).read_text(encoding="utf-8")))
 
 
-def _metrics_table(metrics: dict[str, Any]) -> str:
-    rows = ["| dimension | n | QWK | macro-F1 | Spearman | ECE |", "|---|---|---|---|---|---|"]
+def _metrics_table(metrics: dict[str, Any], ceiling: dict[str, Any] | None = None) -> str:
+    """Model QWK against every baseline (and the inter-annotator ceiling, for real text)."""
+    head = "| dimension | n | model QWK | TF-IDF + LR | lexicon | majority | ECE |"
+    rule = "|---|---|---|---|---|---|---|"
+    if ceiling:
+        head += " inter-annotator |"
+        rule += "---|"
+    rows = [head, rule]
     for dimension in DIMENSIONS:
         m = metrics.get("model", {}).get(dimension)
-        if m:
-            rows.append(
-                f"| {dimension} | {m['n']} | {m['qwk']:.3f} | {m['macro_f1']:.3f} | "
-                f"{m['spearman']:.3f} | {m['ece']:.3f} |"
-            )
+        if not m:
+            continue
+        base = [
+            f"{metrics.get(b, {}).get(dimension, {}).get('qwk', float('nan')):.3f}"
+            for b in ("tfidf_lr", "lexicon", "majority")
+        ]
+        row = f"| {dimension} | {m['n']} | **{m['qwk']:.3f}** | " + " | ".join(base)
+        row += f" | {m['ece']:.3f} |"
+        if ceiling:
+            row += f" {ceiling.get(dimension, {}).get('qwk', float('nan')):.3f} |"
+        rows.append(row)
     return "\n".join(rows)
 
 
@@ -137,7 +149,11 @@ def render_card(manifest: dict[str, Any]) -> str:
     metrics = manifest.get("metrics") or {}
     splits = manifest.get("splits", {})
     training = manifest.get("training", {})
-    aux = training.get("aux_decision", "not recorded")
+    decisions = training.get("decisions") or []
+    decision_lines = (
+        "\n".join(f"- {d['decision']}: {d['chosen']} ({d['why']})" for d in decisions)
+        or "- not recorded"
+    )
     split_lines = "\n".join(
         f"- {name}: {s.get('passages', 0)} passages from {s.get('reports', 0)} reports "
         f"({s.get('written', 0)} written, {s.get('pfd', 0)} PFD)"
@@ -163,7 +179,26 @@ def render_card(manifest: dict[str, Any]) -> str:
         else ""
     )
     temps = ", ".join(f"{d} {t}" for d, t in manifest.get("temperatures", {}).items())
-    table = _metrics_table(metrics) if metrics else "_Not evaluated yet: run `scrutiny evaluate`._"
+    if metrics.get("real"):
+        checks = metrics
+        table = (
+            "Real text first: the test split's passages of real coroners' reports, against "
+            "every baseline and the agreement of two annotators (the ceiling).\n\n"
+            + _metrics_table(metrics["real"], metrics.get("inter_annotator"))
+            + "\n\nProject-written test passages:\n\n"
+            + _metrics_table(metrics["written"])
+            + "\n\nReal auxiliary checks: child focus at level 0 or 1 on real passages with no "
+            f"child: {checks.get('no_child_child_focus', {}).get('share_at_most_1')}; "
+            '"explains why" ROC AUC on held-out Causal News Corpus documents: '
+            f"{checks.get('explains_why', {}).get('shipped_auc')}; OneStopEnglish elementary "
+            "above advanced (held-out articles): "
+            f"{checks.get('onestopenglish', {}).get('simpler_scores_higher')}."
+        )
+    elif metrics:
+        table = _metrics_table(metrics)
+    else:
+        table = "_Not evaluated yet: run `scrutiny evaluate`._"
+    spreads = ", ".join(f"{d} {t}" for d, t in manifest.get("section_spread", {}).items())
     parity = metrics.get("parity_level_agreement")
     parity_line = f"{parity:.4f}" if isinstance(parity, float) else "not measured"
     return f"""# Model card: {manifest["name"]} {manifest["version"]}
@@ -178,21 +213,26 @@ review on four ordinal dimensions, 0-3 (inadequate, requires improvement, good, 
 encoder with mean pooling and one CORAL-style ordinal head per dimension{wide}: output `logits`
 `[batch, 4, 3]`, `logits[..., k]` = logit of P(level > k).{lexical} Extra outputs:
 {manifest.get("extra_outputs") or "none (the auxiliary head was not kept)"}. Temperatures per dimension (fitted on dev):
-{temps}. Exported with torch {manifest["versions"].get("torch")}, attention fused by
+{temps}. Section spreads (fitted on dev sections, `docs/aggregation.md`): {spreads or "default"}.
+Exported with torch {manifest["versions"].get("torch")}, attention fused by
 onnxruntime's BERT optimiser, dynamic int8 quantisation per channel of the encoder. Max {manifest["max_length"]} tokens.
 
 ## Training data
+- Passages of real Prevention of Future Deaths reports (Courts and Tribunals Judiciary,
+  compiled in the PFD-toolkit project, AGPL-3.0), stored as references with rubric labels,
+  a blind second annotation of 339 of them for the inter-annotator ceiling, and adults'
+  inquest passages that mention no child as weak child-focus-0 labels (from the CSVs' `age`).
 - Passages written by the project: fictional passages in the register of English serious
   case reviews (fictional children, families, places and agencies), labelled on every
   applicable dimension by the rubric. No real case is described.
-- Passages of real Prevention of Future Deaths reports (Courts and Tribunals Judiciary,
-  compiled in the PFD-toolkit project, AGPL-3.0), stored as references with rubric labels.
-- Auxiliary: Causal News Corpus V2 subtask 1 (CC0 1.0) for the "explains why" head.
-  Decision: {aux}.
+- Auxiliary: Causal News Corpus V2 subtask 1 (CC0 1.0) for the "explains why" head, and
+  OneStopEnglish (CC BY-SA 4.0) pairs ranking the clarity score (train articles only).
+- Decisions, each on the dev composite (real dev weighs more than written dev):
+{decision_lines}
 - Corpus sha256 `{manifest["corpus_sha256"]}`. Splits are by report:
 {split_lines}
 
-## Test-split results
+## Test-split results (`scrutiny evaluate`)
 {table}
 
 ONNX int8 vs PyTorch level agreement on the test split: {parity_line}.
@@ -202,8 +242,9 @@ See `evaluation/report.md` for baselines and the full evaluation.
 - Decisions about individuals, agencies or practitioners: it rates writing, not practice.
 - Reviews other than English-language safeguarding reviews (serious case reviews, child
   safeguarding practice reviews); other registers, languages, or machine-translated text.
-- Real serious case reviews at scale: the training text is mostly written by the project;
-  real-report performance is measured only on the PFD reports, which are coroners' reports.
+- Real serious case reviews at scale: real-report performance is measured on coroners' PFD
+  reports, which are mostly about adults; real child-focus passages above level 1 and
+  real recommendations above level 1 are rare there, so those figures rest on few passages.
 - Passages longer than {manifest["max_length"]} tokens (they are truncated) or fragments shorter
   than a sentence.
 
@@ -211,6 +252,5 @@ See `evaluation/report.md` for baselines and the full evaluation.
 - Base model: all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0).
 - Causal News Corpus V2 (Tan et al., CASE 2022), CC0 1.0.
 - PFD reports: Courts and Tribunals Judiciary, via PFD-toolkit (AGPL-3.0).
-- OneStopEnglish corpus (Vajjala and Lučić, 2018), CC BY-SA 4.0 — considered for clarity,
-  {training.get("onestopenglish", "not used in this version")}.
+- OneStopEnglish corpus (Vajjala and Lučić, 2018), CC BY-SA 4.0: clarity ranking pairs.
 """

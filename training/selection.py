@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs, shown_level
+from service.model.dimensions import DIMENSIONS, LEVELS, shown_level
 from training.corpus import Record
 
 # Each figure is in [0, 1] (QWK can dip below 0; it is used as is).
@@ -93,13 +93,22 @@ class SelectionData:
         )
 
 
-# (texts) -> (cumulative logits [n, 4, 3], explains-why logits [n]) under the model's temperatures
+# (texts) -> (level probabilities [n, 4, 4], "explains why" scores [n], NaN where the model
+# has no trained head): the PyTorch model in training, the serving runtime for an export.
 Scorer = Callable[[list[str]], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
 
 
-def selection_figures(
-    score: Scorer, data: SelectionData, temperatures: npt.NDArray[np.float64] | None = None
-) -> dict[str, Any]:
+def runtime_scorer(model: Any) -> Scorer:
+    """A scorer over the serving runtime (``QualityModel``), as the service runs it."""
+
+    def score(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        probs, why = model.predict_all(texts)
+        return probs, np.full(len(texts), np.nan) if why is None else why
+
+    return score
+
+
+def selection_figures(score: Scorer, data: SelectionData) -> dict[str, Any]:
     """Every figure of the composite, the composite itself, and QWK per dimension by source."""
     from sklearn.metrics import roc_auc_score
 
@@ -110,14 +119,14 @@ def selection_figures(
         records = [r for r in data.dev if r.source == source]
         if not records:
             continue
-        logits, _ = score([r.text for r in records])
-        qwk = mean_qwk(cumulative_logits_to_probs(logits, temperatures), label_matrix(records))
+        probs, _ = score([r.text for r in records])
+        qwk = mean_qwk(probs, label_matrix(records))
         figures[key] = qwk["mean"]
         figures[f"{key}_by_dimension"] = {k: round(v, 4) for k, v in qwk.items() if k != "mean"}
     if data.cnc_texts:
-        logits, why = score(data.cnc_texts)
+        probs, why = score(data.cnc_texts)
         truth = np.array(data.cnc_labels)
-        root = cumulative_logits_to_probs(logits, temperatures)[:, DIMENSIONS.index("root_cause")]
+        root = probs[:, DIMENSIONS.index("root_cause")]
         figures["cnc_dev_auc_root_cause_score"] = float(
             roc_auc_score(truth, root @ np.arange(LEVELS))
         )
@@ -133,8 +142,8 @@ def selection_figures(
         simple, _ = score(data.ose_simpler)
         hard, _ = score(data.ose_harder)
         levels = np.arange(LEVELS)
-        s = cumulative_logits_to_probs(simple, temperatures)[:, clarity] @ levels
-        h = cumulative_logits_to_probs(hard, temperatures)[:, clarity] @ levels
+        s = simple[:, clarity] @ levels
+        h = hard[:, clarity] @ levels
         figures["ose_dev_pairs"] = float((s > h).mean())
     figures["composite"] = composite(figures)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs, shown_level
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
 from training.config import TrainingConfig
 from training.corpus import Record
 from training.data import encode, length_batches, load_tokenizer
@@ -151,16 +151,18 @@ def _ranking_loss(model: Any, batch: Any, margin: float) -> Any:
     return torch.nn.functional.softplus(margin - (scores[0] - scores[1])).mean()
 
 
-def torch_scorer(model: Any, tokenizer: Any) -> Any:
-    """A ``selection.Scorer`` over the PyTorch model: texts to (cumulative logits, explains-why
-    logits, NaN when that head is untrained)."""
+def torch_scorer(
+    model: Any, tokenizer: Any, temperatures: npt.NDArray[np.float64] | None = None
+) -> Any:
+    """A ``selection.Scorer`` over the PyTorch model: texts to (level probabilities under
+    ``temperatures``, explains-why logits, NaN when that head is untrained)."""
     from training.model import explains_why_trained
 
     def score(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         logits, why = predict_logits(model, encode(tokenizer, texts))
         if not explains_why_trained(model):
             why = np.full(len(texts), np.nan)
-        return logits, why
+        return cumulative_logits_to_probs(logits, temperatures), why
 
     return score
 

@@ -12,7 +12,10 @@ from service.schemas import ScoreResponse
 def _rating(rating: dict[str, Any] | None) -> str:
     if rating is None:
         return "n/a"
-    return f"{rating['level']} {rating['label']} (score {rating['score']:.2f}, confidence {rating['confidence']:.0%})"
+    shown = f"{rating['level']} {rating['label']} (score {rating['score']:.2f}, confidence {rating['confidence']:.0%})"
+    if rating.get("needs_review"):
+        shown += " ⚑ needs a second look: another level is nearly as likely"
+    return shown
 
 
 def _cell(value: str | None) -> str:
@@ -32,6 +35,12 @@ def _one(result: dict[str, Any], source: str | None) -> list[str]:
     lines += ["", "## Ratings at a glance", "", "| dimension | rating |", "|---|---|"]
     lines += [
         f"| {DIMENSION_TITLES[d]} | {_rating(result['ratings'].get(d))} |" for d in DIMENSIONS
+    ]
+    lines += [
+        "",
+        "Confidence is the probability that the level shown is right, from the calibrated "
+        "passage probabilities. A rating marked ⚑ is below 60%: the passages disagree, or "
+        "there are too few of them, so read the section before relying on the level.",
     ]
     text = doc.get("text")
     for section in result["sections"]:

@@ -13,7 +13,7 @@ from service.model.dimensions import DIMENSIONS
 from tests.training.corpus_checks import near_duplicate_pairs, token_giveaways
 from training.config import SPLITS_PATH
 from training.corpus import CorpusError, Record, corpus_sha256, load_corpus, load_pfd, load_written
-from training.splits import is_real, SPLITS, assign_splits, read_splits, split_records
+from training.splits import SPLITS, assign_splits, is_real, read_splits, split_records
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +95,11 @@ def test_splits_file_is_current_and_has_no_leakage(corpus: list[Record]) -> None
     for real in (False, True):
         share = Counter(v for k, v in committed.items() if is_real(k) == real)
         total = sum(share.values())
-        # Written: about 70/15/15; real: about 55/22/23 (training.splits).
-        low, high = ((0.1, 0.2), (0.15, 0.3))[real]
-        assert 0.45 <= share["train"] / total <= 0.8
+        # Written: about 70/15/15. Real: about 55/22/23 by the hash rule, and fewer train
+        # reports in practice because every concerns passage of the dev and test reports was
+        # labelled on top (docs/corpus.md).
+        low, high = ((0.1, 0.2), (0.15, 0.35))[real]
+        assert (0.6, 0.35)[real] <= share["train"] / total <= 0.8
         assert low <= share["test"] / total <= high
 
 

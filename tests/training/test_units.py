@@ -76,3 +76,52 @@ def test_temperature_scaling_undoes_overconfidence() -> None:
     temperatures = fit_temperatures(true_logits * 3.0, sampled)
     for value in temperatures.values():
         assert 2.4 < value < 3.6
+
+
+def test_policy_masks_labels_serving_never_shows() -> None:
+    from service.aggregate.policy import CHILD_FOCUS, applies
+
+    labels: dict[str, int | None] = {
+        "clarity": 2,
+        "root_cause": 0,
+        "child_focus": 0,
+        "recommendations": None,
+    }
+    method = Record("m-p0", "m", "written", "methodology", "Text.", labels)
+    analysis = Record("a-p0", "a", "written", "analysis", "Text.", labels)
+    assert not applies("methodology", CHILD_FOCUS)
+    assert method.label_vector() == [2, 0, -1, -1]  # child focus masked on methodology
+    assert analysis.label_vector() == [2, 0, 0, -1]
+
+
+def test_section_spread_is_fitted_and_sections_get_their_true_level() -> None:
+    from training.calibrate import fit_section_spread, labelled_sections
+
+    rng = np.random.default_rng(0)
+    records, rows = [], []
+    for s in range(40):
+        level = s % 4
+        for p in range(3):
+            labels: dict[str, int | None] = {
+                "clarity": level,
+                "root_cause": level,
+                "child_focus": level,
+                "recommendations": None,
+            }
+            records.append(
+                Record(
+                    f"r{s}-p{p}", f"r{s}", "written", "analysis", "word " * 20, labels, f"r{s}/a"
+                )
+            )
+            row = rng.dirichlet(np.ones(4) * 0.5)
+            row = 0.5 * row + 0.5 * np.eye(4)[level]  # right more often than not
+            rows.append(np.tile(row, (4, 1)))
+    from training.train import label_matrix
+
+    labels_m = label_matrix(records)
+    sections = labelled_sections(records, labels_m)
+    assert len({s.section for s in sections}) == 40
+    assert all(s.truth == int(s.section[1:].split("/")[0]) % 4 for s in sections)
+    spreads = fit_section_spread(np.array(rows), sections)
+    assert set(spreads) >= {"clarity", "root_cause", "child_focus"}
+    assert all(0.0 <= v <= 1.0 for v in spreads.values())

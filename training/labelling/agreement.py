@@ -31,7 +31,10 @@ def agreement(first: Path = LABELS_PATH, second: Path = SECOND_PATH) -> dict[str
 
     one, two = _read(first), _read(second)
     shared = sorted(set(one) & set(two))
-    out: dict[str, Any] = {"passages": len(shared), "reports": len({two[i]["report_id"] for i in shared})}
+    out: dict[str, Any] = {
+        "passages": len(shared),
+        "reports": len({two[i]["report_id"] for i in shared}),
+    }
     for dimension in DIMENSIONS:
         pairs = [
             (one[i]["labels"][dimension], two[i]["labels"][dimension])
@@ -43,7 +46,9 @@ def agreement(first: Path = LABELS_PATH, second: Path = SECOND_PATH) -> dict[str
         out[dimension] = {
             "n": len(pairs),
             "qwk": round(quadratic_weighted_kappa(a, b), 4) if len(pairs) >= 2 else float("nan"),
-            "exact": round(sum(x == y for x, y in pairs) / len(pairs), 4) if pairs else float("nan"),
+            "exact": round(sum(x == y for x, y in pairs) / len(pairs), 4)
+            if pairs
+            else float("nan"),
         }
     out["section_kind_exact"] = round(
         sum(one[i]["section_kind"] == two[i]["section_kind"] for i in shared) / max(1, len(shared)),

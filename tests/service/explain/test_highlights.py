@@ -68,7 +68,9 @@ def test_signals_filtered_by_the_model_and_capped() -> None:
         )
         for p in passages
     ]
-    (highlights,) = select_highlights(document, passages, scores, levels, applies, rated, [], {}, findings)
+    (highlights,) = select_highlights(
+        document, passages, scores, levels, applies, rated, [], {}, findings
+    )
     weaknesses = [h for h in highlights if h.dimension == "root_cause"]
     assert len(weaknesses) == PER_KIND
     # The passage the model rates strong is never called weak by a signal.
@@ -82,7 +84,9 @@ def test_no_words_both_praised_and_criticised_on_one_dimension() -> None:
         Finding(p.start, p.end, ROOT_CAUSE, "weakness", "weak", 2.0),
         Finding(p.start, p.end, ROOT_CAUSE, "strength", "strong", 1.0),
     ]
-    (highlights,) = select_highlights(document, passages, scores, levels, applies, rated, [], {}, findings)
+    (highlights,) = select_highlights(
+        document, passages, scores, levels, applies, rated, [], {}, findings
+    )
     assert [(h.polarity, h.reason) for h in highlights] == [("weakness", "weak")]
 
 
