@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from service.aggregate.combine import text_weights
 from service.aggregate.confidence import band, level_distribution
-from service.model.dimensions import DIMENSIONS, cumulative_logits_to_probs
+from service.model.dimensions import DIMENSIONS, LEVELS, cumulative_logits_to_probs
 from training.corpus import Record
 
 SPREAD_GRID = np.round(np.arange(0.0, 1.01, 0.05), 2)
@@ -118,7 +118,7 @@ def section_distributions(
             level_distribution(probs[s.members, s.dimension], s.weights, spreads[s.dimension])
             for s in sections
         ]
-    ).reshape(len(sections), -1)
+    ).reshape(len(sections), LEVELS)
 
 
 def fit_section_spread(

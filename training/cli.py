@@ -109,9 +109,51 @@ def _evaluate(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from evaluation.evaluate import evaluate
 
-    evaluate(Path(args.model), Path(args.report), update_manifest=not args.no_manifest)
+    metrics = evaluate(Path(args.model), Path(args.report), update_manifest=not args.no_manifest)
+    print(summary_lines(metrics))
     print(f"wrote {args.report}")
     return 0
+
+
+def summary_lines(metrics: dict[str, object]) -> str:
+    """The headline figures of an evaluation, real text first, as printed lines."""
+    from service.model.dimensions import DIMENSIONS
+
+    lines = []
+    for part, title in (("real", "real PFD test"), ("written", "written test")):
+        block = metrics[part]
+        assert isinstance(block, dict)
+        lines.append(f"{title}: QWK model / TF-IDF / lexicon / majority")
+        for dimension in DIMENSIONS:
+            if dimension in block["model"]:
+                figures = [
+                    block[s].get(dimension, {}).get("qwk", float("nan"))
+                    for s in ("model", "tfidf_lr", "lexicon", "majority")
+                ]
+                n = block["model"][dimension]["n"]
+                lines.append(
+                    f"  {dimension:16s} n={n:<5d} " + " / ".join(f"{f:.3f}" for f in figures)
+                )
+    ceiling = metrics["inter_annotator"]
+    assert isinstance(ceiling, dict)
+    lines.append(
+        "inter-annotator QWK: "
+        + ", ".join(f"{d} {ceiling[d]['qwk']:.3f} (n={ceiling[d]['n']})" for d in DIMENSIONS)
+    )
+    child, why, ose = (
+        metrics[k] for k in ("no_child_child_focus", "explains_why", "onestopenglish")
+    )
+    assert isinstance(child, dict) and isinstance(why, dict) and isinstance(ose, dict)
+    lines.append(f"no-child passages at child focus 0-1: {child['share_at_most_1']}")
+    lines.append(f"CNC held-out ROC AUC ({why['shipped_signal']}): {why['shipped_auc']}")
+    lines.append(f"OneStopEnglish held-out pairs, simpler clearer: {ose['simpler_scores_higher']}")
+    sections = metrics["sections"]
+    assert isinstance(sections, dict)
+    lines.append(
+        "section ECE: "
+        + ", ".join(f"{d} {sections[d]['ece']:.3f}" for d in DIMENSIONS if d in sections)
+    )
+    return "\n".join(lines)
 
 
 def run(command: str, argv: list[str]) -> int:

@@ -24,14 +24,3 @@ def test_benchmark_runs_on_the_tiny_model(
     assert figures["passages"] == 12
     assert figures["ratio"] > 0 and 0.0 <= figures["level_agreement"] <= 1.0
     assert "throughput ratio" in capsys.readouterr().out
-
-
-def test_evaluate_writes_a_report_for_the_tiny_model(tiny_model_dir: Path, tmp_path: Path) -> None:
-    from evaluation.evaluate import evaluate
-
-    report = tmp_path / "report.md"
-    metrics = evaluate(tiny_model_dir, report, update_manifest=False)
-    text = report.read_text()
-    assert "scrutiny evaluate" in text and "| clarity | **model** |" in text
-    assert set(metrics["model"]) >= {"clarity", "root_cause", "child_focus"}
-    assert 0.0 <= metrics["explains_why"]["root_cause_score"]["auc"] <= 1.0

@@ -27,8 +27,11 @@ def test_evaluation_uses_the_serving_runtime_and_reports_real_text_first(
 
     monkeypatch.setattr(evaluate_module, "load_runtime", spy)
     records, parts = pipeline.load_parts()
-    # A fixed sample of each split keeps the test quick; the path is the full one.
-    small = {name: recs[::12] for name, recs in parts.items()}
+    # A fixed sample of whole reports of each split keeps the test quick (whole reports, so
+    # labelled sections remain); the path is the full one.
+    reports = sorted({r.report_id for r in records})[::8]
+    keep = set(reports)
+    small = {name: [r for r in recs if r.report_id in keep] for name, recs in parts.items()}
     monkeypatch.setattr(pipeline, "load_parts", lambda *a, **k: (records, small))
 
     report = tmp_path / "report.md"
@@ -41,6 +44,11 @@ def test_evaluation_uses_the_serving_runtime_and_reports_real_text_first(
     assert set(metrics["real"]["model"]) >= {"clarity", "root_cause"}
     assert 0.0 <= metrics["explains_why"]["shipped_auc"] <= 1.0
     assert metrics["onestopenglish"]["articles"] > 0
+    assert metrics["sections"]["sections"] > 0
+    from training.cli import summary_lines
+
+    printed = summary_lines(metrics)
+    assert printed.index("real PFD test") < printed.index("written test")
     for dimension, figures in metrics["sections"].items():
         if isinstance(figures, dict):
             # The shown level is the most probable of four: never below 1/4.
