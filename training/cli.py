@@ -1,6 +1,7 @@
 """``scrutiny train``, ``scrutiny export`` and ``scrutiny evaluate``.
 
 scrutiny train [--write-splits] [--no-aux] [--epochs N] [--run DIR] [--config JSON]
+scrutiny train --refit RUN --run DIR [--config JSON]
 scrutiny export [--run DIR] [--out MODEL_DIR]
 scrutiny evaluate [--model MODEL_DIR] [--report evaluation/report.md]
 """
@@ -36,6 +37,12 @@ def _train(argv: list[str]) -> int:
     parser.add_argument(
         "--no-aux", action="store_true", help="train without the CNC auxiliary task"
     )
+    parser.add_argument(
+        "--refit",
+        metavar="RUN",
+        help="do not fine-tune: refit the lexical half, blend and calibration of RUN's encoder "
+        "under --config's settings, into --run",
+    )
     args = parser.parse_args(argv)
 
     from training.corpus import corpus_sha256, load_corpus
@@ -45,7 +52,16 @@ def _train(argv: list[str]) -> int:
         assignment = write_splits(load_corpus())
         print(f"wrote {SPLITS_PATH}: {len(assignment)} reports")
         return 0
-    from training.pipeline import load_parts, train_and_calibrate
+    from training.pipeline import load_parts, refit_run, train_and_calibrate
+
+    if args.refit:
+        overrides = json.loads(Path(args.config).read_text(encoding="utf-8")) if args.config else {}
+        records, parts = load_parts()
+        extra = refit_run(
+            Path(args.refit), Path(args.run), overrides, parts, corpus_sha256(records)
+        )
+        print(json.dumps({"run": args.run, "dev_qwk": extra["dev_qwk"]}))
+        return 0
 
     config = TrainingConfig()
     if args.config:

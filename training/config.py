@@ -86,6 +86,10 @@ class TrainingConfig:
             focus 0 (``training.aux_data.adult_passages``; train-split reports only).
         aux_adult_limit: most such passages.
         pfd_weight: loss weight of real passages (labelled and weak) relative to written ones.
+        train_sources: which labelled sources the ordinal loss trains on ("written", "pfd").
+        init_from: a saved model folder (``<run>/torch``) to continue from instead of the
+            base encoder: with ``train_sources=("pfd",)`` a real-text fine-tuning stage
+            after joint training (the n-gram half, blend and calibration are refitted).
         quantisation_noise: during fine-tuning, add one int8 step of uniform noise to the
             input of every encoder linear layer (``train.add_quantisation_noise``), so the
             int8 graph gives the same levels as the float32 model.
@@ -97,6 +101,8 @@ class TrainingConfig:
             chosen on cross-fitted dev QWK in 1.4.0.
         blend_c: inverse L2 strength of the blend of encoder score and n-gram logits (fitted
             on dev, like the temperatures).
+        blend_balance: fit the blend with real and written dev passages weighing the same in
+            total (real dev is the smaller half, and real text is what users send).
         threads: torch intra-op threads (the target machine has 2 cores).
         max_steps: stop after this many optimiser steps (0: no limit; the tiny run uses it).
         limit_examples: use only this many training examples (0: all; the tiny run uses it).
@@ -126,11 +132,14 @@ class TrainingConfig:
     aux_adult: bool = True
     aux_adult_limit: int = 800
     pfd_weight: float = 2.0
+    train_sources: tuple[str, ...] = ("written", "pfd")
+    init_from: str = ""
     quantisation_noise: bool = True
     ngram_buckets: int = 65536
     ngram_c: float = 16.0
     ngram_idf: bool = True
     blend_c: float = 1.0
+    blend_balance: bool = False
     threads: int = 2
     max_steps: int = 0
     limit_examples: int = 0
@@ -150,8 +159,9 @@ class TrainingConfig:
             raise ValueError(f"unknown training config keys: {sorted(unknown)}")
         # Runs written before a switch existed ran without it.
         data = {"ngram_idf": False, "aux_ose": False, "aux_adult": False, **data}
-        if "dimension_weights" in data:  # JSON gives a list
-            data = {**data, "dimension_weights": tuple(data["dimension_weights"])}
+        for key in ("dimension_weights", "train_sources"):  # JSON gives lists
+            if key in data:
+                data = {**data, key: tuple(data[key])}
         return cls(**data)
 
     @classmethod

@@ -60,7 +60,11 @@ def ngram_matrix(ids: list[list[int]], vocab_size: int, buckets: int) -> Any:
 
 
 def _multinomial(
-    features: Any, labels: npt.NDArray[np.int64], c: float, seed: int
+    features: Any,
+    labels: npt.NDArray[np.int64],
+    c: float,
+    seed: int,
+    sample_weight: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Weights ``[LEVELS, n_features]`` and biases ``[LEVELS]`` of a multinomial logistic
     regression; levels missing from ``labels`` get a bias that rules them out."""
@@ -72,7 +76,9 @@ def _multinomial(
     if len(present) == 1:  # nothing to separate: always that level
         bias[present[0]] = 0.0
         return weight, bias
-    model = LogisticRegression(C=c, max_iter=5000, random_state=seed).fit(features, labels)
+    model = LogisticRegression(C=c, max_iter=5000, random_state=seed).fit(
+        features, labels, sample_weight=sample_weight
+    )
     classes = model.classes_.astype(np.int64)
     if len(classes) == 2:  # scikit-learn gives one row for two classes: logit of the second
         weight[classes[1]] = model.coef_[0]
@@ -133,11 +139,16 @@ def blend_features(
 
 
 def fit_blend(
-    features: npt.NDArray[np.float64], labels: npt.NDArray[np.int64], c: float, seed: int
+    features: npt.NDArray[np.float64],
+    labels: npt.NDArray[np.int64],
+    c: float,
+    seed: int,
+    sample_weight: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Blend weights ``[n_dims, LEVELS, 1 + LEVELS]`` and biases ``[n_dims, LEVELS]`` (dev).
 
-    A dimension with fewer than two labelled levels falls back to the n-gram logits alone.
+    ``sample_weight`` (per passage) lets real and written dev passages weigh the same. A
+    dimension with fewer than two labelled levels falls back to the n-gram logits alone.
     """
     n_dims, width = features.shape[1], features.shape[2]
     weights = np.zeros((n_dims, LEVELS, width), dtype=np.float32)
@@ -147,7 +158,13 @@ def fit_blend(
         if len(np.unique(labels[valid, d])) < 2:
             weights[d, :, 1:] = np.eye(LEVELS)
             continue
-        weight, bias = _multinomial(features[valid, d], labels[valid, d], c, seed)
+        weight, bias = _multinomial(
+            features[valid, d],
+            labels[valid, d],
+            c,
+            seed,
+            None if sample_weight is None else sample_weight[valid],
+        )
         weights[d], biases[d] = weight, bias
     return weights, biases
 
@@ -181,6 +198,7 @@ def cross_fitted_blend_levels(
     c: float,
     seed: int,
     folds: int = 5,
+    sample_weight: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.int64]:
     """Dev levels predicted by blends fitted on the other folds (an honest dev estimate of
     a blend that is itself fitted on dev); -1 where a dimension has no label."""
@@ -191,7 +209,13 @@ def cross_fitted_blend_levels(
         held = fold == k
         if not held.any() or held.all():
             continue
-        weights, biases = fit_blend(features[~held], labels[~held], c, seed)
+        weights, biases = fit_blend(
+            features[~held],
+            labels[~held],
+            c,
+            seed,
+            None if sample_weight is None else sample_weight[~held],
+        )
         levels = blend_logits(features[held], weights, biases).argmax(-1)
         predicted[held] = np.where(labels[held] >= 0, levels, -1)
     return predicted

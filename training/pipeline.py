@@ -40,6 +40,48 @@ def train_and_calibrate(
     corpus_hash: str,
 ) -> dict[str, Any]:
     """Train on train, pick the epoch and fit temperatures on dev, save to ``run_dir``."""
+    from training.train import train
+
+    quiet_transformers()
+    result = train(config, parts["train"], parts["dev"])
+    return finish_run(result, config, parts, run_dir, corpus_hash)
+
+
+def refit_run(
+    source: Path, run_dir: Path, overrides: dict[str, Any], parts: dict[str, list[Record]],
+    corpus_hash: str,
+) -> dict[str, Any]:  # fmt: skip
+    """Refit the lexical half, blend and calibration of an existing run's encoder under
+    changed settings (``blend_balance``, ``ngram_c``, ``blend_c``, ...), into ``run_dir``."""
+    from training.model import load_model
+    from training.train import TrainResult, seed_everything
+
+    quiet_transformers()
+    run = json.loads((source / "run.json").read_text(encoding="utf-8"))
+    config = TrainingConfig.from_dict({**run["config"], **overrides})
+    seed_everything(config.seed, config.threads)
+    model = load_model(str(source / "torch"))
+    model.config.blend_fitted = False
+    result = TrainResult(
+        model=model,
+        history=run["history"],
+        best_epoch=run["best_epoch"],
+        seconds=run["train_seconds"],
+        aux_examples=run.get("aux_examples", 0),
+    )
+    return finish_run(result, config, parts, run_dir, corpus_hash, refit_of=str(source))
+
+
+def finish_run(
+    result: Any,
+    config: TrainingConfig,
+    parts: dict[str, list[Record]],
+    run_dir: Path,
+    corpus_hash: str,
+    refit_of: str = "",
+) -> dict[str, Any]:
+    """After fine-tuning: the lexical half and blend, temperatures and section spread (all on
+    dev), then save the run to ``run_dir``."""
     from training.calibrate import (
         fit_section_spread,
         fit_temperatures,
@@ -48,10 +90,8 @@ def train_and_calibrate(
     )
     from training.data import encode, load_tokenizer
     from training.selection import mean_qwk
-    from training.train import label_matrix, predict_logits, save_checkpoint, train
+    from training.train import label_matrix, predict_logits, save_checkpoint
 
-    quiet_transformers()
-    result = train(config, parts["train"], parts["dev"])
     dev = parts["dev"]
     lexical = fit_lexical_half(result.model, config, parts) if config.ngram_buckets else {}
     temperatures = {d: 1.0 for d in DIMENSIONS}
@@ -74,6 +114,7 @@ def train_and_calibrate(
         "lexical": lexical,
         "corpus_sha256": corpus_hash,
         "splits": summary(parts),
+        **({"refit_of": refit_of} if refit_of else {}),
     }
     save_checkpoint(result, config, run_dir, extra)
     log.info(
@@ -105,6 +146,7 @@ def fit_lexical_half(
     import torch
 
     from evaluation.metrics import quadratic_weighted_kappa
+    from training.calibrate import source_balance
     from training.data import encode, load_tokenizer
     from training.lexical import (
         blend_features,
@@ -137,7 +179,8 @@ def fit_lexical_half(
     labels = label_matrix(dev)
     scores, ngram = blend_inputs(model, dev_ids)
     features = blend_features(scores, ngram)
-    weights, blend_biases = fit_blend(features, labels, config.blend_c, config.seed)
+    balance = source_balance(dev) if config.blend_balance else None
+    weights, blend_biases = fit_blend(features, labels, config.blend_c, config.seed, balance)
     with torch.no_grad():
         model.blend_weight.copy_(torch.from_numpy(weights))
         model.blend_bias.copy_(torch.from_numpy(blend_biases))
@@ -145,7 +188,9 @@ def fit_lexical_half(
 
     encoder_logits = scores[:, :, None] + model.ordinal_bias.detach().numpy()[None]
     encoder_levels = cumulative_logits_to_probs(encoder_logits).argmax(-1)
-    crossed = cross_fitted_blend_levels(features, labels, config.blend_c, config.seed)
+    crossed = cross_fitted_blend_levels(
+        features, labels, config.blend_c, config.seed, sample_weight=balance
+    )
     notes: dict[str, Any] = {
         "buckets": config.ngram_buckets,
         "ngram_c": config.ngram_c,

@@ -227,7 +227,7 @@ def train(
 
     seed_everything(config.seed, config.threads)
     started = time.perf_counter()
-    records = list(train_records)
+    records = [r for r in train_records if r.source in config.train_sources]
     if config.limit_examples:
         records = random.Random(config.seed).sample(
             records, min(config.limit_examples, len(records))
@@ -260,10 +260,22 @@ def train(
         dev_records, with_aux=config.aux_causal or config.aux_ose, limit=config.limit_examples
     )
 
-    model = new_model(
-        head_dropout=config.dropout, wide_bag=config.wide_lr > 0, ngram_buckets=config.ngram_buckets
-    )
-    model.config.explains_why_trained = bool(aux_ids)
+    if config.init_from:
+        from training.model import load_model
+
+        # Continue from an earlier run's encoder and heads; its blend is refitted afterwards,
+        # so until then the output is the encoder's own.
+        model = load_model(config.init_from)
+        model.config.blend_fitted = False
+        explained_before = bool(getattr(model.config, "explains_why_trained", False))
+    else:
+        model = new_model(
+            head_dropout=config.dropout,
+            wide_bag=config.wide_lr > 0,
+            ngram_buckets=config.ngram_buckets,
+        )
+        explained_before = False
+    model.config.explains_why_trained = bool(aux_ids) or explained_before
     noise_hooks = add_quantisation_noise(model) if config.quantisation_noise else []
     head_names = ("ordinal_weight", "ordinal_bias", "explains_why")
     decay, no_decay, heads, wide = [], [], [], []
