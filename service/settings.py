@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.aggregate.confidence import REVIEW_BELOW
+from service.model.dimensions import REVIEW_BELOW
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

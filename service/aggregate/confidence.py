@@ -25,13 +25,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from service.model.dimensions import LEVELS, shown_level
+from service.model.dimensions import LEVELS, REVIEW_BELOW, shown_level
 
 GRID_UNITS = 240
 # Spread used when a model's manifest carries none (models before 1.5.0, test models).
 DEFAULT_SPREAD = 0.25
-# A rating whose confidence is below this is flagged ``needs_review`` (docs/aggregation.md).
-REVIEW_BELOW = 0.6
+__all__ = ["DEFAULT_SPREAD", "GRID_UNITS", "REVIEW_BELOW", "band", "level_distribution"]
 
 _EDGES = np.arange(LEVELS + 1, dtype=np.float64) - 0.5  # -0.5, 0.5, 1.5, 2.5, 3.5
 

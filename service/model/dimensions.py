@@ -8,6 +8,10 @@ import numpy.typing as npt
 DIMENSIONS: tuple[str, ...] = ("clarity", "root_cause", "child_focus", "recommendations")
 LEVELS: int = 4
 LEVEL_LABELS: tuple[str, ...] = ("inadequate", "requires improvement", "good", "strong")
+# A rating whose confidence (the probability its level is right) is below this is flagged
+# ``needs_review`` (docs/aggregation.md); the service's default of
+# ``ServiceSettings.needs_review_below``.
+REVIEW_BELOW: float = 0.6
 # How each dimension is named to people (reports, web page).
 DIMENSION_TITLES: dict[str, str] = {
     "clarity": "Clarity",
