@@ -331,7 +331,8 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         f"**{_fmt(child['share_at_most_1'])}** (target 0.90); mean score {child['mean_score']}.",
         "",
         f'**"Explains why" on held-out Causal News Corpus documents.** {why["sentences"]} '
-        f"sentences from {why['documents']} documents never trained on or used for selection "
+        f"sentences from {why['documents']} of the corpus's nine annotation batches (whole "
+        "batches of news articles held out), never trained on or used for selection "
         f"({why['positive_share']:.0%} causal). ROC AUC of the shipped signal "
         f"(`{why['shipped_signal']}`): **{_fmt(why['shipped_auc'])}** (target 0.80); the "
         f"root-cause score: {_fmt(why['root_cause_score_auc'])}; the lexicon's causal "

@@ -2,8 +2,9 @@
 
 - The Causal News Corpus (CNC) as an "explains why" signal: sentences of
   ``causal_news_corpus/train_subtask1.csv`` are labelled causal (1) or not (0). The file is
-  split by news document (the ``train_<doc>_`` prefix of ``index``) so no document sits on
-  both sides: a held-out share for evaluation, the rest for training.
+  split by annotation batch (the ``train_<batch>_`` prefix of ``index``, nine batches of news
+  articles), so no batch, and so no article, sits on two sides: train, dev (selection) and
+  test (evaluation only).
 - OneStopEnglish as a clarity signal: the same news articles at three reading levels.
 - The PFD CSVs' own ``age`` column: passages of adults' inquests that mention no child are
   child focus 0 (about adults and agencies only), a weak label on real text.

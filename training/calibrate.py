@@ -1,8 +1,9 @@
 """Calibration on the dev split (never on test): temperature scaling of passage
 probabilities per dimension, then the section spread of ``service.aggregate.confidence``.
 
-Both are fitted with real and written dev passages weighing the same in total, so the
-calibration serves real reports rather than the larger written half of dev.
+The section spread is fitted with real and written dev sections weighing the same in total;
+the temperatures can be (``TrainingConfig.calibration_balance``), which ``training.decisions``
+compares with plain fitting on real dev ECE.
 """
 
 from __future__ import annotations

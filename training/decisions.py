@@ -73,9 +73,11 @@ def run_figures(run_dir: Path) -> dict[str, Any]:
     return figures | {"train_seconds": run["train_seconds"], "best_epoch": run["best_epoch"]}
 
 
-def compare_runs(decision: str, variants: dict[str, Path], cost_order: list[str]) -> dict[str, Any]:
+def compare_runs(
+    decision: str, variants: dict[str, Path], cost_order: list[str], note: str = ""
+) -> dict[str, Any]:
     """Pick the variant with the best dev composite; within ``NOISE`` of it, the cheapest
-    (first in ``cost_order``) wins."""
+    (first in ``cost_order``) wins. ``note`` adds what the figures alone do not say."""
     figures = {name: run_figures(path) for name, path in variants.items()}
     best = max(figures, key=lambda n: figures[n]["composite"])
     close = [n for n in cost_order if figures[best]["composite"] - figures[n]["composite"] < NOISE]
@@ -85,6 +87,7 @@ def compare_runs(decision: str, variants: dict[str, Path], cost_order: list[str]
         f"dev composite {figures[chosen]['composite']:.3f} for {chosen!r}; the spread across "
         f"variants is {gap:.3f}"
         + ("" if chosen == best else f" (within {NOISE} of the best, so the cheaper one is kept)")
+        + (f". {note}" if note else "")
     )
     return {"decision": decision, "chosen": chosen, "why": why, "figures": figures}
 
@@ -258,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     runs = sub.add_parser("runs", help="compare trained runs (data mix, auxiliary tasks)")
     runs.add_argument("--decision", required=True)
+    runs.add_argument("--note", default="", help="what the figures alone do not say")
     runs.add_argument(
         "--variant", action="append", required=True, help="NAME=RUN_DIR, cheapest first"
     )
@@ -271,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "runs":
         variants = dict(v.split("=", 1) for v in args.variant)
         entries = [
-            compare_runs(args.decision, {k: Path(v) for k, v in variants.items()}, list(variants))
+            compare_runs(
+                args.decision,
+                {k: Path(v) for k, v in variants.items()},
+                list(variants),
+                args.note,
+            )
         ]
     elif args.command == "lexical":
         entries = [lexical_decision(Path(args.run))]

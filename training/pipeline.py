@@ -101,7 +101,9 @@ def finish_run(
         ids = encode(load_tokenizer(config.max_length), [r.text for r in dev])
         logits, _ = predict_logits(result.model, ids)
         labels = label_matrix(dev)
-        temperatures = fit_temperatures(logits, labels, source_balance(dev))
+        temperatures = fit_temperatures(
+            logits, labels, source_balance(dev) if config.calibration_balance else None
+        )
         probs = cumulative_logits_to_probs(logits, np.array([temperatures[d] for d in DIMENSIONS]))
         spreads = fit_section_spread(probs, labelled_sections(dev, labels))
         # In-sample for the blend, which is fitted on dev: lexical["dev_qwk_blend_cross_fitted"]
