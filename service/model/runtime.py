@@ -125,7 +125,7 @@ class QualityModel:
         text's probabilities can shift slightly (about 0.01-0.04) with its batch neighbours,
         because activation scales are computed per batch; ``batch_size=1`` removes that.
         """
-        probs, _ = self.predict_all(texts)
+        probs, _ = self.predict_all(texts, explains_why=False)
         return probs
 
     @property
@@ -134,12 +134,13 @@ class QualityModel:
         return _EXPLAINS_WHY in self._output_names
 
     def predict_all(
-        self, texts: Sequence[str]
+        self, texts: Sequence[str], *, explains_why: bool = True
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
-        """``predict``'s probabilities and, where the graph has one, the "explains why"
-        probability of each text (None otherwise): one pass, one code path for both."""
+        """``predict``'s probabilities and, where the graph has one and it is asked for, the
+        "explains why" probability of each text (None otherwise): one code path for both."""
         result = np.zeros((len(texts), len(DIMENSIONS), LEVELS), dtype=np.float64)
-        why = np.zeros(len(texts), dtype=np.float64) if self.has_explains_why else None
+        wanted = explains_why and self.has_explains_why
+        why = np.zeros(len(texts), dtype=np.float64) if wanted else None
         if not texts:
             return result, why
         outputs = [self.manifest.output] + ([_EXPLAINS_WHY] if why is not None else [])
