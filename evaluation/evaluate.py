@@ -490,5 +490,7 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
     }
     if update_manifest:
         manifest["metrics"] = metrics
+        if ev["decisions"]:  # decisions taken after export (quantisation) belong on the card
+            manifest.setdefault("training", {})["decisions"] = ev["decisions"]
         finalise(model_dir, manifest)
     return metrics
