@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from evaluation.baselines import BASELINES
 from evaluation.metrics import DimensionScores, expected_calibration_error, score_dimension
-from service.model.dimensions import DIMENSIONS, LEVELS, shown_level
+from service.model.dimensions import DIMENSIONS, LEVELS, REVIEW_BELOW, shown_level
 from training.corpus import Record
 
 log = logging.getLogger("scrutiny.evaluate")
@@ -190,7 +190,7 @@ def section_calibration(
             else float("nan"),
             "accuracy": round(float((levels == truth).mean()), 4),
             "mean_confidence": round(float(confidence.mean()), 4),
-            "needs_review_share": round(float((confidence < 0.6).mean()), 4),
+            "needs_review_share": round(float((confidence < REVIEW_BELOW).mean()), 4),
             "min_confidence_of_shown": round(float(confidence.min()), 4),
         }
     return out

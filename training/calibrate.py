@@ -24,7 +24,10 @@ SPREAD_GRID = np.round(np.arange(0.0, 1.01, 0.05), 2)
 
 def source_balance(records: Sequence[Record]) -> npt.NDArray[np.float64]:
     """Per-record weights under which every source (written, pfd) has the same total."""
-    sources = [r.source for r in records]
+    return _balance([r.source for r in records])
+
+
+def _balance(sources: Sequence[str]) -> npt.NDArray[np.float64]:
     counts = {s: sources.count(s) for s in set(sources)}
     return np.array([len(sources) / (len(counts) * counts[s]) for s in sources], dtype=np.float64)
 
@@ -133,9 +136,7 @@ def fit_section_spread(
         if len(chosen) < 10:
             out[dimension] = 0.25
             continue
-        sources = [s.source for s in chosen]
-        counts = {x: sources.count(x) for x in set(sources)}
-        balance = np.array([1.0 / counts[x] for x in sources])
+        balance = _balance([s.source for s in chosen])
         truth = np.array([s.truth for s in chosen])
 
         def nll(

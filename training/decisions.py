@@ -16,6 +16,7 @@ composite is called noise, and the simpler or cheaper variant is kept.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,9 @@ def _load_run(run_dir: Path) -> tuple[Any, Any, dict[str, Any]]:
     return load_model(str(run_dir / "torch")), load_tokenizer(config.max_length), run
 
 
+@functools.lru_cache(maxsize=1)
 def _dev() -> list[Any]:
+    """The dev split, loaded once per process (every decision reads the same one)."""
     from training.pipeline import load_parts
 
     return load_parts()[1]["dev"]

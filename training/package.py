@@ -180,7 +180,6 @@ def render_card(manifest: dict[str, Any]) -> str:
     )
     temps = ", ".join(f"{d} {t}" for d, t in manifest.get("temperatures", {}).items())
     if metrics.get("real"):
-        checks = metrics
         table = (
             "Real text first: the test split's passages of real coroners' reports, against "
             "every baseline and the agreement of two annotators (the ceiling).\n\n"
@@ -188,11 +187,11 @@ def render_card(manifest: dict[str, Any]) -> str:
             + "\n\nProject-written test passages:\n\n"
             + _metrics_table(metrics["written"])
             + "\n\nReal auxiliary checks: child focus at level 0 or 1 on real passages with no "
-            f"child: {checks.get('no_child_child_focus', {}).get('share_at_most_1')}; "
+            f"child: {metrics.get('no_child_child_focus', {}).get('share_at_most_1')}; "
             '"explains why" ROC AUC on held-out Causal News Corpus documents: '
-            f"{checks.get('explains_why', {}).get('shipped_auc')}; OneStopEnglish elementary "
+            f"{metrics.get('explains_why', {}).get('shipped_auc')}; OneStopEnglish elementary "
             "above advanced (held-out articles): "
-            f"{checks.get('onestopenglish', {}).get('simpler_scores_higher')}."
+            f"{metrics.get('onestopenglish', {}).get('simpler_scores_higher')}."
         )
     elif metrics:
         table = _metrics_table(metrics)

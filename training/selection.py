@@ -29,8 +29,10 @@ COMPOSITE_WEIGHTS: dict[str, float] = {
 
 def composite(figures: dict[str, float]) -> float:
     """The weighted sum of the figures present (weights renormalised over those present)."""
-    present = {k: w for k, w in COMPOSITE_WEIGHTS.items() if figures.get(k) == figures.get(k)}
-    present = {k: w for k, w in present.items() if k in figures}
+    # A figure counts when it is there and not NaN (NaN != NaN).
+    present = {
+        k: w for k, w in COMPOSITE_WEIGHTS.items() if k in figures and figures[k] == figures[k]
+    }
     total = sum(present.values())
     if not total:
         return float("nan")

@@ -85,7 +85,10 @@ def level_distribution(
     if spread <= 0:
         out = np.bincount(band(values), weights=mass, minlength=LEVELS).astype(np.float64)
     else:
-        cdf = _normal_cdf((_EDGES[None, 1:-1] - values[:, None]) / spread)  # (support, 3)
+        # A vanishing spread overflows to +-inf here, which the CDF maps to 0 and 1.
+        with np.errstate(over="ignore"):
+            z = (_EDGES[None, 1:-1] - values[:, None]) / spread
+        cdf = _normal_cdf(z)  # (support, 3)
         upper = np.concatenate([cdf, np.ones((len(values), 1))], axis=1)
         lower = np.concatenate([np.zeros((len(values), 1)), cdf], axis=1)
         out = mass @ (upper - lower)
