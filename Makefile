@@ -19,7 +19,7 @@ $(VENV)/.installed-serve: pyproject.toml | $(BIN)/python
 # resolver ever reaches for a multi-GB CUDA build.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[train,dev]'
+	$(BIN)/pip install --quiet -e '.[train,dev,archive,ray]'
 	touch $@ $(VENV)/.installed-serve
 
 install: $(VENV)/.installed-serve

@@ -2,7 +2,8 @@
 
 Field order follows ``design.md``. Extensions beyond it are additive and nullable:
 ``Recommendation.finding`` (the review finding a recommendation links to, where stated),
-``Recommendation.page`` and ``Recommendation.section``.
+``Recommendation.page``, ``Recommendation.section``, ``Recommendation.vague_addressee`` and
+``Recommendation.missing``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ SCHEMA_VERSION: Literal["1"] = "1"
 
 Dimension = Literal["clarity", "root_cause", "child_focus", "recommendations"]
 Polarity = Literal["weakness", "strength"]
+MissablePart = Literal["addressee", "action", "timescale", "measure"]
 LevelLabel = Literal["inadequate", "requires improvement", "good", "strong"]
 
 _Offset = Field(ge=0)
@@ -114,7 +116,22 @@ class Recommendation(_Frozen):
     text: str
     start: int = _Offset
     end: int = _Offset
-    addressees: list[str] = Field(default_factory=list, max_length=20)
+    addressees: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Who the recommendation is addressed to, as the text names them; vague "
+        'ones ("all agencies") included and flagged by `vague_addressee`.',
+    )
+    vague_addressee: bool = Field(
+        default=False,
+        description="True when the recommendation names no particular organisation or role, "
+        'only a general one such as "all agencies" or "partners".',
+    )
+    missing: list[MissablePart] = Field(
+        default_factory=list,
+        max_length=4,
+        description="The parts a trackable recommendation needs that the text does not state.",
+    )
     action: str | None = Field(default=None, max_length=2000)
     timescale: str | None = Field(default=None, max_length=200)
     measure: str | None = Field(default=None, max_length=1000)

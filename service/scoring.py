@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -19,14 +19,16 @@ from service.aggregate.combine import passage_weights
 from service.aggregate.policy import RECOMMENDATIONS
 from service.explain.highlights import select_highlights
 from service.explain.leave_one_out import leave_one_out, model_picks
-from service.explain.recommendations import RecommendationItem, extract_recommendations
 from service.explain.signals import find_signals
 from service.ingest.document import Document
 from service.model.dimensions import shown_level
 from service.model.runtime import QualityModel, expected_scores
 from service.passages.build import Passage, build_passages
+from service.recommendations.extract import RecommendationItem, extract_recommendations
 from service.schemas import (
     DocumentInfo,
+    Highlight,
+    MissablePart,
     ModelInfo,
     Recommendation,
     ScoreResponse,
@@ -114,13 +116,16 @@ def score_document(
     include_text: bool = True,
     title: str | None = None,
     explain_max_passages: int | None = None,
+    explain: bool = True,
     ingest_seconds: float = 0.0,
 ) -> ScoreResponse:
     """Score ``document``: report and section ratings, highlights, recommendations.
 
     ``title`` overrides the document's own title; ``explain_max_passages`` bounds the
-    sentence-by-sentence probing (default from ``ServiceSettings``). Raises ValueError
-    for a Document whose offsets or indexes are inconsistent.
+    sentence-by-sentence probing (default from ``ServiceSettings``); ``explain=False`` skips
+    highlights (and the extra model calls they cost), as batch scoring does by default; the
+    ratings are the same either way. Raises ValueError for a Document whose offsets or indexes
+    are inconsistent.
     """
     started = time.perf_counter()
     check_structure(document)
@@ -144,14 +149,16 @@ def score_document(
         settings.needs_review_below,
     )
 
-    levels = shown_level(probs)
-    picks = model_picks(passages, scores, levels, aggregation.applies)
-    effects = leave_one_out(timed, document, passages, picks, explain_max_passages)
-    findings = find_signals(document, passages, items)
-    rated = ~np.isnan(aggregation.section_scores)
-    highlights = select_highlights(
-        document, passages, scores, levels, aggregation.applies, rated, picks, effects, findings
-    )
+    highlights: list[list[Highlight]] = [[] for _ in document.sections]
+    if explain:
+        levels = shown_level(probs)
+        picks = model_picks(passages, scores, levels, aggregation.applies)
+        effects = leave_one_out(timed, document, passages, picks, explain_max_passages)
+        findings = find_signals(document, passages, items)
+        rated = ~np.isnan(aggregation.section_scores)
+        highlights = select_highlights(
+            document, passages, scores, levels, aggregation.applies, rated, picks, effects, findings
+        )
 
     sections = [
         SectionScore(
@@ -177,6 +184,8 @@ def score_document(
                 start=item.start,
                 end=item.end,
                 addressees=list(item.addressees[:20]),
+                vague_addressee=item.vague_addressee,
+                missing=[cast(MissablePart, part) for part in item.missing],
                 action=item.action,
                 timescale=item.timescale,
                 measure=item.measure,
@@ -222,6 +231,7 @@ def score_source(
     media_type: str | None = None,
     include_text: bool = True,
     title: str | None = None,
+    explain: bool = True,
 ) -> ScoreResponse:
     """Read a file (a path, or submitted bytes with their name and media type) and score it.
 
@@ -236,6 +246,7 @@ def score_source(
         model,
         include_text=include_text,
         title=title,
+        explain=explain,
         ingest_seconds=time.perf_counter() - started,
     )
 

@@ -32,10 +32,10 @@ from service.aggregate.policy import (
     applies,
     child_expected,
 )
-from service.explain.recommendations import RecommendationItem
 from service.ingest.document import Document
 from service.ingest.glossary import find_acronyms
 from service.passages.build import Passage
+from service.recommendations.extract import RecommendationItem
 
 Polarity = Literal["weakness", "strength"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from service.explain.recommendations import extract_recommendations
 from service.explain.signals import (
     CHILD_FOCUS,
     CLARITY,
@@ -12,6 +11,7 @@ from service.explain.signals import (
     find_signals,
 )
 from service.passages.build import build_passages
+from service.recommendations.extract import extract_recommendations
 from tests.service.documents import example_document, make_document
 
 

@@ -249,6 +249,9 @@ _DETERMINERS = frozenset(
 )
 
 
+MISSABLE_PARTS = ("addressee", "action", "timescale", "measure")
+
+
 @dataclass(frozen=True, slots=True)
 class RecommendationItem:
     """One recommendation: ``document.text[start:end] == text``."""
@@ -262,6 +265,20 @@ class RecommendationItem:
     timescale: str | None
     measure: str | None
     finding: str | None
+    vague_addressee: bool = False
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The parts a trackable recommendation needs and this one lacks, in a fixed order
+        (``addressee``, ``action``, ``timescale``, ``measure``). A vague addressee ("all
+        agencies") counts as present here and is flagged by ``vague_addressee``."""
+        present = {
+            "addressee": bool(self.addressees),
+            "action": self.action is not None,
+            "timescale": self.timescale is not None,
+            "measure": self.measure is not None,
+        }
+        return tuple(part for part in MISSABLE_PARTS if not present[part])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

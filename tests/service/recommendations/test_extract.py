@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.explain.recommendations import extract_recommendations, parse_item
+from service.recommendations.extract import extract_recommendations, parse_item
 from tests.service.documents import RECOMMENDATIONS, make_document
 
 

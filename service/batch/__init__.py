@@ -1,0 +1,1 @@
+"""Batch scoring of many reports (``scrutiny batch``): inputs, engines, resumable tables."""
