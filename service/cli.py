@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("evaluate", "evaluate a model and baselines on the test split (train extra)"),
     ):
         commands.add_parser(name, help=help_text, add_help=False)
+    # Commands of other areas register themselves here: each module's ``add_parser`` sets
+    # ``run`` (a function of the parsed arguments returning the exit status) as a default.
     return parser
 
 
@@ -154,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _score(args)
     if args.command == "serve":
         return _serve(args)
+    if hasattr(args, "run"):
+        return int(args.run(args))
     parser.error(f"unknown command {args.command}")
     return 2
 
