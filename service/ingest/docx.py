@@ -16,7 +16,7 @@ from service.ingest.archive import check_archive, check_xml_parts
 from service.ingest.blocks import Block, Parsed, Role
 from service.ingest.errors import IngestError
 from service.ingest.headings import is_short_heading_text, text_heading_level
-from service.ingest.normalize import normalize_inline
+from service.ingest.normalize import normalize_inline, table_row
 from service.settings import IngestLimits
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -116,10 +116,10 @@ class _Reader:
                     continue  # a merged cell is returned once per grid column it spans
                 seen.add(id(cell._tc))
                 value = normalize_inline(" ".join(_paragraph_text(p) for p in cell.paragraphs))
-                if value:
-                    cells.append(value)
-            if cells:
-                blocks.append(Block(" | ".join(cells), "body", 1, self.page))
+                cells.append(value)
+            row_text = table_row(cells)
+            if row_text:
+                blocks.append(Block(row_text, "body", 1, self.page))
         return blocks
 
     def _role(self, paragraph: Any, text: str) -> tuple[Role, int]:

@@ -26,7 +26,7 @@ _KIND_SOURCES: tuple[tuple[SectionKind, str], ...] = (
         r"experience of the child|child's experience|child’s experience|"
         r"what life was like|daily life of|day in the life)",
     ),
-    ("recommendations", r"\brecommend"),
+    ("recommendations", r"(\brecommend|\bmatters? of concern|\baction should be taken)"),
     ("findings", r"\b(findings?|key learning|learning points?|lessons|conclusions?)\b"),
     (
         "methodology",

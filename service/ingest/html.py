@@ -12,7 +12,7 @@ from typing import Any
 from service.ingest.blocks import Block, Parsed
 from service.ingest.errors import IngestError
 from service.ingest.headings import promote_title
-from service.ingest.normalize import normalize_inline
+from service.ingest.normalize import normalize_inline, table_row
 from service.ingest.plaintext import decode_text
 from service.settings import IngestLimits
 
@@ -149,7 +149,7 @@ class _Walker:
                     for cell in child
                     if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
                 ]
-                row = " | ".join(c for c in cells if c)
+                row = table_row(cells)
                 if row:
                     self.blocks.append(Block(row, "body"))
             elif tag in _BLOCKS:

@@ -48,3 +48,15 @@ def normalize_text(text: str) -> str:
 def normalize_inline(text: str) -> str:
     """``normalize_text`` for a single line: every newline becomes a space."""
     return " ".join(normalize_text(text).split())
+
+
+def table_row(cells: list[str]) -> str | None:
+    """A table row as one ``cell | cell`` line, or None when every cell is empty.
+
+    Empty cells inside the row are kept (``a |  | c``) so that each cell stays under its
+    column's header (a recommendations table's "Timescale" may be blank for one row);
+    trailing empty cells are dropped.
+    """
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    return " | ".join(cells) if cells else None

@@ -8,7 +8,7 @@ from service.ingest.blocks import Block, Parsed
 from service.ingest.errors import IngestError
 from service.ingest.headings import apply_numbering, promote_title, text_heading_level
 from service.ingest.lines import join_wrapped
-from service.ingest.normalize import normalize_inline, normalize_text
+from service.ingest.normalize import normalize_inline, normalize_text, table_row
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
@@ -78,7 +78,9 @@ def _chunk_blocks(lines: list[str], markdown: bool) -> list[Block]:
             flush()  # a table row: readable on its own line, rule lines dropped
             if not _TABLE_RULE.match(line):
                 cells = [c.strip() for c in line.strip().strip("|").split("|")]
-                blocks.append(Block(" | ".join(c for c in cells if c), "body"))
+                row_text = table_row(cells)
+                if row_text:
+                    blocks.append(Block(row_text, "body"))
             continue
         if _BULLET.match(line) or (pending and _NUMBERED_ITEM.match(line)):
             flush()  # every list item is its own paragraph

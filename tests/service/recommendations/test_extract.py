@@ -22,55 +22,98 @@ def test_items_of_a_recommendations_section() -> None:
         assert item.section == 1
     first, vague, joint = items
     assert first.text.startswith("The Safeguarding Partnership should")  # marker "1." dropped
-    assert first.addressees == ("The Safeguarding Partnership",)
+    assert first.addressees == ("Safeguarding Partnership",)
     assert first.timescale == "within six months"
     assert first.measure is not None and "report the findings to the board" in first.measure
     assert first.finding == "Finding 2"
     assert first.action is not None and first.action.startswith("audit twenty cases")
-    assert vague.addressees == () and vague.timescale is None and vague.measure is None
-    assert joint.addressees == ("Children's Social Care", "the ICB")
+    assert vague.addressees == ("Agencies",) and vague.vague_addressee
+    assert vague.timescale is None and vague.measure is None
+    assert vague.missing == ("timescale", "measure")
+    assert joint.addressees == ("Children's Social Care", "ICB")
     assert joint.timescale == "by March 2025"
     assert joint.measure == "measured by a dip sample of health visiting records"
 
 
 @pytest.mark.parametrize(
-    ("text", "addressees", "timescale"),
+    ("text", "addressees", "vague", "timescale"),
     [
         (
             "That the ICB ensures designated safeguarding leads in all schools receive training "
             "within 12 months.",
-            ("the ICB",),
+            ("ICB",),
+            False,
             "within 12 months",
         ),
         (
             "The review recommends that the Local Authority commissions training for managers "
             "before April 2026.",
-            ("the Local Authority",),
+            ("Local Authority",),
+            False,
             "before April 2026",
         ),
         (
             "Health visitors and GPs should record weight on both systems.",
             ("Health visitors", "GPs"),
+            False,
             None,
         ),
         (
             "Designated safeguarding leads must record every concern by the end of 2025.",
             ("Designated safeguarding leads",),
+            False,
             "by the end of 2025",
         ),
-        ("Lessons should be learned.", (), None),
-        ("Agencies should communicate better.", (), None),
-        ("All agencies must share information.", (), None),
-        ("Professionals should be curious.", (), None),
+        (
+            "**Recommendation 1 (Finding 1).** Fenmoor Council should review its neglect strategy.",
+            ("Fenmoor Council",),
+            False,
+            None,
+        ),
+        ("The LSCB to seek assurance that the protocol is used.", ("LSCB",), False, None),
+        (
+            "Police: PPN compliance to be reinforced through supervision by March 2027.",
+            ("Police",),
+            False,
+            "by March 2027",
+        ),
+        (
+            "A joint protocol should be agreed by the ICB and Fenmoor Council within six months.",
+            ("ICB", "Fenmoor Council"),
+            False,
+            "within six months",
+        ),
+        (
+            "Dunmore and Wrexley ICB should fund the post.",
+            ("Dunmore and Wrexley ICB",),
+            False,
+            None,
+        ),
+        ("Lessons should be learned.", (), False, None),
+        ("Agencies should communicate better.", ("Agencies",), True, None),
+        (
+            "All agencies to ensure that the child's voice is recorded.",
+            ("All agencies",),
+            True,
+            None,
+        ),
+        ("Professionals should be curious.", ("Professionals",), True, None),
     ],
 )
 def test_addressees_and_timescales(
-    text: str, addressees: tuple[str, ...], timescale: str | None
+    text: str, addressees: tuple[str, ...], vague: bool, timescale: str | None
 ) -> None:
-    found, action, found_timescale, _measure, _finding = parse_item(text)
-    assert found == addressees
-    assert found_timescale == timescale
-    assert action
+    fields = parse_item(text)
+    assert fields.addressees == addressees
+    assert fields.vague_addressee is vague
+    assert fields.timescale == timescale
+    assert fields.action
+
+
+def test_finding_in_the_label_is_not_the_action() -> None:
+    fields = parse_item("Recommendation 1 (Finding 1). Fenmoor Council should review its strategy.")
+    assert fields.finding == "Finding 1"
+    assert fields.action == "review its strategy"
 
 
 def test_labelled_block_is_one_item() -> None:
@@ -116,7 +159,7 @@ def test_recommendation_outside_the_recommendations_section() -> None:
         ]
     )
     items = extract_recommendations(document)
-    assert [i.addressees for i in items] == [("The ICB",)]
+    assert [i.addressees for i in items] == [("ICB",)]
     assert items[0].text.startswith("The ICB should")
 
 
