@@ -27,6 +27,9 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _PARAGRAPH_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,3})+\.?\s|\(?[a-z0-9]{1,3}\)\s|[•▪◦●\-*]\s)")
+# A numbered list item or a "Recommendation N" label; a paragraph start only after a line
+# that ends a sentence, since "12. The" may also be a wrapped sentence's last number.
+_LIST_ITEM_START = re.compile(r"^(?:\d{1,2}[.)]\s+[A-Z]|(?:Recommendation|Finding)\s+\d+\b)")
 _FULL_TURN = 6.283185307179586
 _MARGIN_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\(?[a-z]{1,3}\)|[•▪◦●\-*])$")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'’”)]*$")
@@ -469,6 +472,8 @@ def _breaks(before: _Line, after: _Line, spacing: float) -> bool:
     """Does ``after`` start a new paragraph rather than continue ``before``?"""
     if _PARAGRAPH_START.match(after.text):
         return True
+    if _LIST_ITEM_START.match(after.text) and _SENTENCE_END.search(before.text):
+        return True  # "2. The ICB should ...", "Recommendation 3: ..." after a finished line
     if abs(before.size - after.size) >= 0.8:
         return True
     short = before.x1 < before.column_right - max(before.column_right * 0.12, 30)

@@ -138,6 +138,12 @@ ORGANISATION_NOUNS = frozenset(
         "landlords",
     ]
 )
+ORGANISATION_NOUNS |= frozenset(
+    [
+        *("coordinator", "coordinators", "co-ordinator", "co-ordinators", "advisor"),
+        *("advisors", "adviser", "advisers", "mentors", "navigators"),
+    ]
+)
 # Agents in general: an addressee made only of these (and determiners) is vague.
 VAGUE_NOUNS = frozenset(
     [
@@ -188,6 +194,11 @@ _DETERMINERS = frozenset(
         "involved",
         "concerned",
     ]
+)
+# Lower-case words that qualify a role or service inside a subject ("designated safeguarding
+# leads", "out-of-hours social care"); any other lower-case word means a clause, not a name.
+ROLE_MODIFIERS = frozenset(
+    ["designated", "named", "safeguarding", "social", "care", "health", "mental", "early", "help", "school", "schools", "frontline", "front-line", "pastoral", "clinical", "community", "specialist", "senior", "lead", "local", "adult", "adults", "children's", "child", "family", "families", "youth", "justice", "visiting", "primary", "secondary", "acute", "emergency", "out-of-hours", "public", "protection", "housing", "education", "multi-agency", "partner", "statutory", "relevant", "key", "strategic", "substance", "misuse", "drug", "alcohol", "domestic", "abuse", "violence", "sexual", "exploitation", "missing", "independent", "universal", "maternity", "neonatal", "paediatric", "general", "medical", "nursing", "police", "ambulance", "fire", "probation", "victim", "support", "commissioning", "quality", "assurance", "performance", "learning", "development", "training", "review", "practice", "case", "team", "area", "district", "regional", "national", "county", "borough", "city", "integrated", "joint", "new", "all", "each", "every", "any", "the", "and", "of", "for", "with", "its"]
 )
 # Words that are never an addressee on their own ("Lessons should be learned").
 _NOT_AGENTS = frozenset(
@@ -250,7 +261,16 @@ _NOT_AGENTS = frozenset(
         "father",
     ]
 )
-_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+together with\s+|\s+with\s+|/|;)\s*")
+_NOT_AGENTS |= frozenset(
+    [
+        *("compliance", "use", "awareness", "understanding", "support", "provision"),
+        *("oversight", "end", "start", "quarter", "year", "month", "week", "day"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+        *("spring", "summer", "autumn", "winter"),
+    ]
+)
+_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+together with\s+|/|;)\s*")
 _LEADING_THE = re.compile(r"^(?:the)\s+", re.IGNORECASE)
 
 
@@ -308,6 +328,21 @@ def kind_of(phrase: str) -> str | None:
     return None
 
 
+def _complete(phrase: str) -> bool:
+    """True when a part of a list of addressees names someone on its own: its head is an
+    organisation or role noun, a general agent or an acronym ("HMSP Learning" is not)."""
+    words = _before_preposition(_words(phrase))
+    content = [w for w in words if w.lower() not in _DETERMINERS]
+    if not content:
+        return False
+    head = content[-1]
+    return (
+        _base(head) in ORGANISATION_NOUNS
+        or _base(head) in VAGUE_NOUNS
+        or (head.strip("'’s").isupper() and len(head) >= 2)
+    )
+
+
 def is_strong_agent(phrase: str) -> bool:
     """True when the word ``phrase`` is about is an organisation or role noun, an acronym or
     a general agent ("Fenmoor Police", "LSCB", "health visitors", "partners"): enough to
@@ -346,7 +381,7 @@ def split_addressees(subject: str) -> tuple[list[str], list[str]]:
     pending = ""
     for index, part in enumerate(raw):
         candidate = f"{pending} and {part}" if pending else part
-        if index + 1 < len(raw) and not is_strong_agent(part):
+        if index + 1 < len(raw) and not _complete(part):
             # "Halvergate and Marsh Safeguarding Partnership", "HMSP Learning and
             # Development Group": a part that names no one joins the part after it.
             pending = candidate

@@ -24,6 +24,7 @@ from service.recommendations.fields import (
     MARKER,
     RECOMMENDATION_LABEL,
     Fields,
+    first_sentence,
     looks_like_item,
     parse_item,
 )
@@ -142,8 +143,10 @@ def _is_item(body: str, in_section: bool) -> bool:
         return False
     stripped = body.rstrip()
     marked = bool(MARKER.match(stripped)) and bool(MARKER.sub("", stripped, count=1).strip())
-    if stripped.endswith(":") and "\n" not in stripped:
-        return False  # an introduction to the list
+    if stripped.endswith(":") and "\n" not in stripped and not marked:
+        first = first_sentence(stripped)
+        if first == stripped or not looks_like_item(first):
+            return False  # an introduction to the list
     if not marked and _ABOUT_RECOMMENDATIONS.search(stripped):
         return False  # "These recommendations will be monitored by the Board."
     if marked:

@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass
 
 from service.recommendations.addressees import (
+    ORGANISATION_NOUNS,
+    ROLE_MODIFIERS,
+    VAGUE_NOUNS,
     clean,
     is_strong_agent,
     named_organisations,
@@ -221,16 +224,20 @@ _ADVERBS = re.compile(r"^(?:to\s+)?(?:jointly|together|urgently|also|now|collect
 # A timescale that ends the action: at the end of the clause or before "and"/"with"/"so".
 _CLAUSE_END = re.compile(r"^\s*(?:$|[,.;]|and\b|with\b|so\b|to\s+(?:ensure|show))", re.I)
 # "..., with results reported to the Board": the measure starts at "with".
-_WITH_BEFORE = re.compile(r",?\s*\bwith\s+(?:[\w'-]+\s+){0,4}$", re.I)
+_WITH_BEFORE = re.compile(r",?\s*\b(?:with|through)\s+(?:[\w'-]+\s+){0,4}$", re.I)
+# A cue right after the modal is the action itself: "should report CME numbers to the Board".
+_ACTION_START = re.compile(r"(?:^|\b(?:should|must|shall|will|to|that))\s*$", re.I)
 # Deadlines (not durations) may sit inside a measure's sentence: "... reported by March 2027".
 _DEADLINE = re.compile(r"^(?:by|before|no later than|in|during|from|until)\b", re.I)
 
 
 def _measure_span(text: str) -> tuple[int, int] | None:
     """Where the measure of completion is stated in ``text``: from its cue (or the "with"
-    before it) to the end of that sentence, less a deadline at its end."""
-    match = MEASURE.search(text)
-    if not match:
+    before it) to the end of that sentence, less a timescale at its end."""
+    match = next(
+        (m for m in MEASURE.finditer(text) if not _ACTION_START.search(text[: m.start()])), None
+    )
+    if match is None:
         return None
     start = match.start()
     before = _WITH_BEFORE.search(text[:start])
@@ -239,7 +246,7 @@ def _measure_span(text: str) -> tuple[int, int] | None:
     stop = _STOP.search(text, match.end())
     end = stop.start() if stop else len(text)
     for when in TIMESCALE.finditer(text, match.end(), end):
-        if _DEADLINE.match(when.group(0)) and not text[when.end() : end].strip(" ,;"):
+        if not text[when.end() : end].strip(" ,;") and when.start() > match.end():
             end = when.start()
     return start, end
 
@@ -281,7 +288,18 @@ def _plausible_subject(phrase: str) -> bool:
         return False
     if _IMPERATIVE.match(first) and first.lower() not in ("lead", "leads"):
         return False
-    return not any(w.lower() in _NOT_IN_SUBJECT for w in words)
+    for word in words:
+        lower = word.lower().strip("()")
+        if lower in _NOT_IN_SUBJECT:
+            return False
+        if word[0].islower() and not (
+            lower in ORGANISATION_NOUNS
+            or lower in VAGUE_NOUNS
+            or lower in ROLE_MODIFIERS
+            or lower.rstrip("s") in ORGANISATION_NOUNS
+        ):
+            return False  # "the child's views written onto the MARAC": a clause
+    return True
 
 
 def _agent_subject(sentence: str) -> tuple[list[str], list[str], str] | None:
@@ -307,7 +325,8 @@ def _passive_agent(rest: str) -> tuple[list[str], list[str]]:
     """Who acts in "... should be agreed by the ICB and Fenmoor Council ...", if anyone."""
     proper = _PROPER_AGENT.search(rest) if re.match(r"be\s+\w+", rest, re.I) else None
     if proper:
-        specific, vague = split_addressees(proper.group("agent"))
+        name = re.sub(r"(?:\s+(?:of|for|and|the|&))+\s*$", "", proper.group("agent"))
+        specific, vague = split_addressees(name)
         if specific or vague:
             return specific, vague
     agent = _PASSIVE_AGENT.search(rest)
@@ -316,14 +335,17 @@ def _passive_agent(rest: str) -> tuple[list[str], list[str]]:
     return [], []
 
 
-def _who_and_rest(sentence: str) -> tuple[list[str], list[str], str]:
-    """Addressees (specific, vague) the sentence names as its subject, and its action part."""
+def _who_and_rest(sentence: str, *, loose: bool = True) -> tuple[list[str], list[str], str]:
+    """Addressees (specific, vague) the sentence names as its subject, and its action part.
+
+    ``loose`` also takes a bare agent followed by a verb ("The ICB reviews ...");
+    not inside an agency-prefixed line, where "PPN compliance to be ..." follows the prefix."""
     prefix = _PREFIX.match(sentence)
     if prefix and len(prefix.group("who").split()) <= 8 and not MODAL.search(prefix.group("who")):
         specific, vague = split_addressees(prefix.group("who"))
         if (specific or vague) and _plausible_subject(prefix.group("who")):
             inner = prefix.group("rest")
-            inner_specific, inner_vague, inner_rest = _who_and_rest(inner)
+            inner_specific, inner_vague, inner_rest = _who_and_rest(inner, loose=False)
             if inner_specific or inner_vague:
                 return specific + inner_specific, vague + inner_vague, inner_rest
             return specific, vague, inner
@@ -348,7 +370,7 @@ def _who_and_rest(sentence: str) -> tuple[list[str], list[str], str]:
                 return specific, vague, rest
         if pattern is _SUBJECT_MODAL:
             fallback = fallback or rest
-    if fallback is None:
+    if fallback is None and loose:
         subject_found = _agent_subject(sentence)
         if subject_found is not None:
             return subject_found
