@@ -226,9 +226,11 @@ def score_document(golds: Sequence[dict[str, Any]], items: Sequence[Recommendati
     pairs = align(golds, items)
     matched_gold = {i for i, _ in pairs}
     matched_items = {j for _, j in pairs}
-    scores.items = Counts(tp=len(pairs), fp=m - len(pairs), fn=n - len(pairs)) if (
-        (n := len(golds)) and (m := len(items))
-    ) else Counts(fp=len(items), fn=len(golds))
+    scores.items = (
+        Counts(tp=len(pairs), fp=m - len(pairs), fn=n - len(pairs))
+        if ((n := len(golds)) and (m := len(items)))
+        else Counts(fp=len(items), fn=len(golds))
+    )
     for i, j in pairs:
         gold, item = golds[i], items[j]
         scores.fields["addressees"].add(_score_addressees(gold["addressees"], item.addressees))
@@ -261,7 +263,8 @@ class SetResult:
 
 def evaluate_set(records: Iterable[dict[str, Any]], *, keep_errors: int = 0) -> SetResult:
     """Read every record's document, extract, and score against its labels."""
-    overall, by_format = Scores(), defaultdict(Scores)
+    overall: Scores = Scores()
+    by_format: defaultdict[str, Scores] = defaultdict(Scores)
     errors: list[str] = []
     documents = 0
     for record in records:
@@ -270,9 +273,9 @@ def evaluate_set(records: Iterable[dict[str, Any]], *, keep_errors: int = 0) -> 
         overall.add(scores)
         by_format[record["format"]].add(scores)
         documents += 1
-        if len(errors) < keep_errors and (scores.items.fp or scores.items.fn or any(
-            c.fp or c.fn for c in scores.fields.values()
-        )):
+        if len(errors) < keep_errors and (
+            scores.items.fp or scores.items.fn or any(c.fp or c.fn for c in scores.fields.values())
+        ):
             errors.append(_describe(record, items))
     return SetResult(overall, dict(by_format), documents, errors)
 
@@ -311,11 +314,52 @@ def _receiver_names(receiver: str) -> list[list[str]]:
         kept = [
             v.strip()
             for v in variants
-            if "redacted" not in v.lower() and kind_of(v) == "specific" and len(v.strip()) > 2
+            if "redacted" not in v.lower()
+            and kind_of(v) == "specific"
+            and len(v.strip()) > 2
+            and not _is_official(v)
         ]
         if kept:
             receivers.append(kept)
     return receivers
+
+
+# People's offices, not organisations: "Chief Executive", "Secretary of State", "Director".
+_OFFICES = frozenset(
+    [
+        "executive",
+        "secretary",
+        "director",
+        "minister",
+        "partner",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "manager",
+        "officer",
+        "head",
+        "lead",
+        "coroner",
+        "mp",
+        "commissioner",
+        "chief",
+        "president",
+        "registrar",
+        "leader",
+        "governor",
+        "clerk",
+    ]
+)
+
+
+def _is_official(variant: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", variant)]
+    before: list[str] = []
+    for word in words:
+        if word in ("of", "for") and before:
+            break
+        before.append(word)
+    return bool(before) and before[-1] in _OFFICES
 
 
 def _named_in(variant: str, text_tokens: str) -> bool:
@@ -381,7 +425,9 @@ def receiver_recall(csv_paths: Sequence[Path], *, keep_misses: int = 0) -> Recei
 
 
 def _print_scores(title: str, result: SetResult) -> bool:
-    print(f"\n{title}: {result.documents} documents, {result.overall.items.tp + result.overall.items.fn} items")
+    print(
+        f"\n{title}: {result.documents} documents, {result.overall.items.tp + result.overall.items.fn} items"
+    )
     print(f"{'format':<20} {'items F1':>8} " + " ".join(f"{f:>10}" for f in FIELDS))
     for name, scores in sorted(result.by_format.items()):
         print(
@@ -411,7 +457,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m evaluation.extraction", description=__doc__)
     parser.add_argument("--set", choices=("dev", "test"), default="test")
-    parser.add_argument("--errors", type=int, default=0, help="print this many documents with errors")
+    parser.add_argument(
+        "--errors", type=int, default=0, help="print this many documents with errors"
+    )
     args = parser.parse_args(argv)
     path = DATA / f"recommendation_formats_{args.set}.jsonl"
     result = evaluate_set(load_set(path), keep_errors=args.errors)

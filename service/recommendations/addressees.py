@@ -198,7 +198,107 @@ _DETERMINERS = frozenset(
 # Lower-case words that qualify a role or service inside a subject ("designated safeguarding
 # leads", "out-of-hours social care"); any other lower-case word means a clause, not a name.
 ROLE_MODIFIERS = frozenset(
-    ["designated", "named", "safeguarding", "social", "care", "health", "mental", "early", "help", "school", "schools", "frontline", "front-line", "pastoral", "clinical", "community", "specialist", "senior", "lead", "local", "adult", "adults", "children's", "child", "family", "families", "youth", "justice", "visiting", "primary", "secondary", "acute", "emergency", "out-of-hours", "public", "protection", "housing", "education", "multi-agency", "partner", "statutory", "relevant", "key", "strategic", "substance", "misuse", "drug", "alcohol", "domestic", "abuse", "violence", "sexual", "exploitation", "missing", "independent", "universal", "maternity", "neonatal", "paediatric", "general", "medical", "nursing", "police", "ambulance", "fire", "probation", "victim", "support", "commissioning", "quality", "assurance", "performance", "learning", "development", "training", "review", "practice", "case", "team", "area", "district", "regional", "national", "county", "borough", "city", "integrated", "joint", "new", "all", "each", "every", "any", "the", "and", "of", "for", "with", "its"]
+    [
+        "designated",
+        "named",
+        "safeguarding",
+        "social",
+        "care",
+        "health",
+        "mental",
+        "early",
+        "help",
+        "school",
+        "schools",
+        "frontline",
+        "front-line",
+        "pastoral",
+        "clinical",
+        "community",
+        "specialist",
+        "senior",
+        "lead",
+        "local",
+        "adult",
+        "adults",
+        "children's",
+        "child",
+        "family",
+        "families",
+        "youth",
+        "justice",
+        "visiting",
+        "primary",
+        "secondary",
+        "acute",
+        "emergency",
+        "out-of-hours",
+        "public",
+        "protection",
+        "housing",
+        "education",
+        "multi-agency",
+        "partner",
+        "statutory",
+        "relevant",
+        "key",
+        "strategic",
+        "substance",
+        "misuse",
+        "drug",
+        "alcohol",
+        "domestic",
+        "abuse",
+        "violence",
+        "sexual",
+        "exploitation",
+        "missing",
+        "independent",
+        "universal",
+        "maternity",
+        "neonatal",
+        "paediatric",
+        "general",
+        "medical",
+        "nursing",
+        "police",
+        "ambulance",
+        "fire",
+        "probation",
+        "victim",
+        "support",
+        "commissioning",
+        "quality",
+        "assurance",
+        "performance",
+        "learning",
+        "development",
+        "training",
+        "review",
+        "practice",
+        "case",
+        "team",
+        "area",
+        "district",
+        "regional",
+        "national",
+        "county",
+        "borough",
+        "city",
+        "integrated",
+        "joint",
+        "new",
+        "all",
+        "each",
+        "every",
+        "any",
+        "the",
+        "and",
+        "of",
+        "for",
+        "with",
+        "its",
+    ]
 )
 # Words that are never an addressee on their own ("Lessons should be learned").
 _NOT_AGENTS = frozenset(
@@ -284,7 +384,26 @@ def _base(word: str) -> str:
 
 
 _HEAD_STOP = frozenset(
-    ["of", "for", "in", "at", "within", "across", "on", "from", "to", "working", "based", "involved", "responsible", "who", "that", "which", "supporting", "with"]
+    [
+        "of",
+        "for",
+        "in",
+        "at",
+        "within",
+        "across",
+        "on",
+        "from",
+        "to",
+        "working",
+        "based",
+        "involved",
+        "responsible",
+        "who",
+        "that",
+        "which",
+        "supporting",
+        "with",
+    ]
 )
 
 
@@ -412,33 +531,146 @@ def is_agent(phrase: str) -> bool:
 
 # National bodies often named by their initials alone in reviews and coroners' reports.
 PUBLIC_BODY_ACRONYMS = frozenset(
-    ["NHS", "NHSE", "ICB", "ICBS", "CCG", "CCGS", "DFE", "DFT", "DHSC", "DWP", "MOJ", "DVLA", "DVSA", "IOPC", "MPS", "CQC", "GMC", "NMC", "HCPC", "HSE", "MHRA", "NICE", "HSIB", "HSSIB", "CPS", "LSCB", "LSCBS", "MASH", "CAMHS", "OFSTED", "CAFCASS", "NSPCC", "UKHSA", "NPCC", "RCPCH", "RCGP", "HMPPS", "HMICFRS", "ONS", "LGA", "ADCS"]
+    [
+        "NHS",
+        "NHSE",
+        "ICB",
+        "ICBS",
+        "CCG",
+        "CCGS",
+        "DFE",
+        "DFT",
+        "DHSC",
+        "DWP",
+        "MOJ",
+        "DVLA",
+        "DVSA",
+        "IOPC",
+        "MPS",
+        "CQC",
+        "GMC",
+        "NMC",
+        "HCPC",
+        "HSE",
+        "MHRA",
+        "NICE",
+        "HSIB",
+        "HSSIB",
+        "CPS",
+        "LSCB",
+        "LSCBS",
+        "MASH",
+        "CAMHS",
+        "OFSTED",
+        "CAFCASS",
+        "NSPCC",
+        "UKHSA",
+        "NPCC",
+        "RCPCH",
+        "RCGP",
+        "HMPPS",
+        "HMICFRS",
+        "ONS",
+        "LGA",
+        "ADCS",
+        "TFL",
+        "BTP",
+        "MOD",
+        "HMRC",
+        "CAA",
+        "ORR",
+        "RAIB",
+        "MAIB",
+        "AAIB",
+        "NCA",
+        "FCDO",
+        "NHSBT",
+    ]
 )
 # Nouns that head an organisation's name ("Cornwall Council", "National Highways").
 _NAME_HEADS = ORGANISATION_NOUNS | frozenset(
-    ["highways", "ambulance", "commission", "agency", "limited", "ltd", "plc", "university", "corporation", "institute", "inspectorate", "constabulary", "fire", "rescue", "railway", "railways", "network", "rail", "airways", "transport"]
+    [
+        "highways",
+        "ambulance",
+        "commission",
+        "agency",
+        "limited",
+        "ltd",
+        "plc",
+        "university",
+        "corporation",
+        "institute",
+        "inspectorate",
+        "constabulary",
+        "fire",
+        "rescue",
+        "railway",
+        "railways",
+        "network",
+        "rail",
+        "airways",
+        "transport",
+    ]
 )
 _CAPITALISED_RUN = re.compile(
-    r"(?<![\w'’-])(?:[A-Z][\w'’&-]*)(?:\s+(?:of|for|and|the|&|on|[A-Z][\w'’&-]*)){0,8}"
+    r"(?<![\w'’-])(?:[A-Z][\w'’&-]*)(?:\s+(?:of|for|and|the|&|on|[A-Z][\w'’&-]*)){0,12}"
 )
+
+
+def _names_body(words: list[str]) -> bool:
+    """True when a capitalised run of words is an organisation's name: one of its words is
+    an organisation noun ("Isle of Wight Council", "Highways England") or it is the initials
+    of a national body ("DVLA")."""
+    if len(words) == 1:
+        return words[0].strip("'’s").upper() in PUBLIC_BODY_ACRONYMS
+    return any(
+        _base(w) in _NAME_HEADS or w.strip("'’s").upper() in PUBLIC_BODY_ACRONYMS
+        for w in words
+        if w[0].isupper()
+    )
+
+
+# Nouns that end an institution's name; "Sheffield Health and Social Care Trust" does not
+# end at "Health", so it is one name, not two.
+_INSTITUTION_ENDS = frozenset(
+    [
+        *("council", "trust", "police", "constabulary", "service", "services", "department"),
+        *("agency", "authority", "board", "office", "hospital", "partnership", "commission"),
+        *("ministry", "ltd", "limited", "plc", "university", "highways", "icb", "ccg", "nhs"),
+        *("group", "unit", "team", "panel", "committee", "court", "inspectorate", "college"),
+    ]
+)
+
+
+def _ends_as_institution(name: str) -> bool:
+    words = name.split()
+    return bool(words) and (
+        _base(words[-1]) in _INSTITUTION_ENDS
+        or words[-1].strip("'’s").upper() in PUBLIC_BODY_ACRONYMS
+    )
 
 
 def named_organisations(text: str) -> list[str]:
     """Organisations ``text`` names by their proper names ("Cornwall Council", "the
     Department for Transport", "DVLA"), in order of first mention, without people or places."""
     found: list[str] = []
+    glue = ("of", "for", "and", "the", "&", "on")
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).split()
-        while words and words[-1].lower() in ("of", "for", "and", "the", "&", "on"):
+        while words and words[-1].lower() in glue:
             words.pop()
         if words and words[0].lower() == "the":
             words = words[1:]
         if not words:
             continue
-        name = " ".join(words)
-        heads = [_base(w) for w in _before_preposition(_words(name))]
-        acronym = len(words) == 1 and words[0].strip("'’s").upper() in PUBLIC_BODY_ACRONYMS
-        named_body = len(words) >= 2 and heads and heads[-1] in _NAME_HEADS
-        if (acronym or named_body) and name not in found:
-            found.append(name)
+        # "Rotherham Metropolitan Borough Council and the Minister for the Department for
+        # Education" is two names; "Driver and Vehicle Standards Agency" is one.
+        parts = " ".join(words).split(" and ")
+        if len(parts) > 1 and all(_ends_as_institution(p) for p in parts[:-1]):
+            names = [re.sub(r"^the\s+", "", p, flags=re.I) for p in parts]
+        else:
+            names = [" ".join(words)]
+        for name in names:
+            if _names_body(name.split()) and name not in found:
+                found.append(name.rstrip("'’").removesuffix("’s").removesuffix("'s"))
     return found

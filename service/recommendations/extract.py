@@ -15,10 +15,10 @@ columns ("Lead agency", "Timescale", "Measure of success") first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.ingest.document import Document
-from service.recommendations.addressees import clean, split_addressees
+from service.recommendations.addressees import clean, named_organisations, split_addressees
 from service.recommendations.fields import (
     FIELD_LABEL,
     MARKER,
@@ -136,6 +136,12 @@ def _row_fields(row: str, roles: list[str | None]) -> Fields:
     )
 
 
+def _is_introduction(body: str) -> bool:
+    """ "The MATTERS OF CONCERN are as follows:": one sentence that opens a list."""
+    stripped = body.rstrip()
+    return stripped.endswith(":") and first_sentence(stripped) == stripped
+
+
 def _is_item(body: str, in_section: bool) -> bool:
     if RECOMMENDATION_LABEL.match(body):
         return True
@@ -171,6 +177,54 @@ def _continues(document: Document, previous_end: int, start: int) -> bool:
     return before[-1] not in '.!?:;)"”' and (after[0].islower() or after[0] in ",;)")
 
 
+@dataclass(frozen=True, slots=True)
+class _SectionRole:
+    """How a section's paragraphs are read for recommendations."""
+
+    items: bool  # its paragraphs may be recommendations
+    concerns: bool  # a coroner's matters of concern: each paragraph is one, to those it names
+    addressees: tuple[str, ...]  # named by its heading: "Recommendations for Fenmoor Police"
+
+
+_HEADING_ADDRESSEE = re.compile(r"\b(?:for|to)\s+(?:the\s+)?(?P<who>[^:;]{2,120})$", re.I)
+_CONCERNS = re.compile(r"\bconcern", re.I)
+_MIN_CONCERN_WORDS = 5  # "A. Speed limit" heads a concern; it is not one
+
+
+def _heading_addressees(heading: str) -> tuple[str, ...]:
+    """Who a heading addresses: "Recommendations for the ICB", "CAMBRIDGESHIRE COUNTY COUNCIL"."""
+    match = _HEADING_ADDRESSEE.search(heading)
+    if match:
+        specific, _vague = split_addressees(match.group("who"))
+        if specific:
+            return tuple(specific)
+    return tuple(named_organisations(heading))
+
+
+def _section_roles(document: Document) -> list[_SectionRole]:
+    """Each section's role. A section headed only by an organisation's name right after a
+    recommendations section carries on that section ("SECRETARY OF STATE FOR TRANSPORT"
+    under a coroner's matters of concern), addressed to that organisation."""
+    roles: list[_SectionRole] = []
+    previous: _SectionRole | None = None
+    for section in document.sections:
+        heading = section.heading or ""
+        named = _heading_addressees(heading)
+        if section.kind == "recommendations":
+            role = _SectionRole(True, bool(_CONCERNS.search(heading)), named)
+        elif previous is not None and previous.items and section.kind == "other" and named:
+            role = _SectionRole(True, previous.concerns, named)
+        elif previous is not None and previous.concerns and section.kind == "other":
+            # A coroner's numbered or capitalised sub-headings ("1. During the inquest
+            # evidence was heard that:") stay inside the matters of concern.
+            role = _SectionRole(True, True, previous.addressees)
+        else:
+            role = _SectionRole(False, False, ())
+        roles.append(role)
+        previous = role
+    return roles
+
+
 def _item_spans(document: Document) -> list[tuple[int, int, int, list[str | None] | None]]:
     """(start, end, section, table roles) of every item, in document order."""
     text = document.text
@@ -178,6 +232,7 @@ def _item_spans(document: Document) -> list[tuple[int, int, int, list[str | None
     roles_of: dict[int, list[str | None]] = {}  # span index -> table roles
     takes_fields = False  # the last item may still take "Lead: ..." / "Timescale: ..." lines
     roles: list[str | None] | None = None
+    section_roles = _section_roles(document)
     for paragraph in document.paragraphs:
         if not 0 <= paragraph.section < len(document.sections):
             continue
@@ -185,7 +240,8 @@ def _item_spans(document: Document) -> list[tuple[int, int, int, list[str | None
         start, end = _trim(text, paragraph.start, paragraph.end)
         if section.kind == "glossary" or start >= end:
             continue
-        in_section = section.kind == "recommendations"
+        in_section = section_roles[paragraph.section].items
+        concerns = section_roles[paragraph.section].concerns
         last = spans[-1] if spans and spans[-1][2] == paragraph.section else None
         # Table rows may come one per paragraph or several to a paragraph.
         lines = _line_spans(text, start, end) if "|" in text[start:end] else [(start, end)]
@@ -214,7 +270,10 @@ def _item_spans(document: Document) -> list[tuple[int, int, int, list[str | None
                 last[1] = line_end
                 continue
             takes_fields = False
-            if not _is_item(body, in_section):
+            if concerns:
+                if len(body.split()) < _MIN_CONCERN_WORDS or _is_introduction(body):
+                    continue
+            elif not _is_item(body, in_section):
                 continue
             bare = bool(MARKER.fullmatch(body.strip()))
             spans.append([line_start, -1 if bare else line_end, paragraph.section])
@@ -238,10 +297,29 @@ def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _with_section_addressees(fields: Fields, body: str, role: _SectionRole) -> Fields:
+    """Addressees an item takes from its section: a coroner's concern is addressed to the
+    organisations it names and those its heading names (its grammatical subject, "the
+    doctor did not ask ...", is not an addressee); any other item takes its heading's
+    addressee only when it names no one itself."""
+    addressees = list(fields.addressees)
+    if role.concerns:
+        named = [*named_organisations(body.replace("**", "")), *role.addressees]
+        addressees = list(dict.fromkeys(named))
+        return replace(fields, addressees=tuple(addressees), vague_addressee=False)
+    if not addressees:
+        addressees = list(role.addressees)
+    if addressees == list(fields.addressees):
+        return fields
+    specific = [a for a in addressees if a not in fields.addressees or not fields.vague_addressee]
+    return replace(fields, addressees=tuple(addressees), vague_addressee=not specific)
+
+
 def extract_recommendations(document: Document) -> list[RecommendationItem]:
     """Every recommendation item of ``document``, in document order."""
     text = document.text
     items: list[RecommendationItem] = []
+    section_roles = _section_roles(document)
     for start, end, section_index, roles in _item_spans(document):
         body_start = start if roles is not None else _strip_marker(text, start, end)
         # Drop a label line that is only "Recommendation 2" so the item starts at its words.
@@ -258,6 +336,7 @@ def extract_recommendations(document: Document) -> list[RecommendationItem]:
             continue
         body = text[body_start:end]
         fields = _row_fields(body, roles) if roles is not None else parse_item(text[start:end])
+        fields = _with_section_addressees(fields, body, section_roles[section_index])
         items.append(
             RecommendationItem(
                 body_start,

@@ -220,7 +220,9 @@ def _labelled(body: str) -> tuple[dict[str, str], list[str]]:
     return found, rest
 
 
-_ADVERBS = re.compile(r"^(?:to\s+)?(?:jointly|together|urgently|also|now|collectively|swiftly)\s+|^to\s+", re.I)
+_ADVERBS = re.compile(
+    r"^(?:to\s+)?(?:jointly|together|urgently|also|now|collectively|swiftly)\s+|^to\s+", re.I
+)
 # A timescale that ends the action: at the end of the clause or before "and"/"with"/"so".
 _CLAUSE_END = re.compile(r"^\s*(?:$|[,.;]|and\b|with\b|so\b|to\s+(?:ensure|show))", re.I)
 # "..., with results reported to the Board": the measure starts at "with".
@@ -267,13 +269,65 @@ def _action_from(rest: str) -> str | None:
 
 # Words that carry on a subject rather than start its verb: "Fenmoor Council and ...".
 _SUBJECT_GLUE = frozenset(
-    ["and", "or", "of", "for", "in", "at", "with", "together", "the", "&", "on", "from", "to", "as", "within", "across", "who", "which"]
+    [
+        "and",
+        "or",
+        "of",
+        "for",
+        "in",
+        "at",
+        "with",
+        "together",
+        "the",
+        "&",
+        "on",
+        "from",
+        "to",
+        "as",
+        "within",
+        "across",
+        "who",
+        "which",
+    ]
 )
 # Words a grammatical subject does not contain: a clause, a pronoun or a verb is inside it.
 _NOT_IN_SUBJECT = frozenset(
-    ["whether", "that", "how", "what", "when", "where", "if", "is", "are", "was", "were", "has", "have", "had", "its", "their", "his", "her", "should", "must", "will", "shall", "would", "could", "can", "may", "might", "not", "so", "because"]
+    [
+        "whether",
+        "that",
+        "how",
+        "what",
+        "when",
+        "where",
+        "if",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "its",
+        "their",
+        "his",
+        "her",
+        "should",
+        "must",
+        "will",
+        "shall",
+        "would",
+        "could",
+        "can",
+        "may",
+        "might",
+        "not",
+        "so",
+        "because",
+    ]
 )
-_SUBJECT_START = frozenset(["the", "all", "each", "every", "any", "relevant", "partner", "local", "both"])
+_SUBJECT_START = frozenset(
+    ["the", "all", "each", "every", "any", "relevant", "partner", "local", "both"]
+)
 _IMPERATIVE = re.compile(r"^" + _ACTION_VERB + r"$", re.IGNORECASE)
 
 
