@@ -141,7 +141,9 @@ ORGANISATION_NOUNS = frozenset(
 ORGANISATION_NOUNS |= frozenset(
     [
         *("coordinator", "coordinators", "co-ordinator", "co-ordinators", "advisor"),
-        *("advisors", "adviser", "advisers", "mentors", "navigators"),
+        *("advisors", "adviser", "advisers", "mentors", "navigators", "nursery", "nurseries"),
+        *("pharmacy", "pharmacies", "surgery", "surgeries", "clinic", "clinics", "charity"),
+        *("charities", "ward", "wards", "setting", "settings", "provider", "providers"),
     ]
 )
 # Agents in general: an addressee made only of these (and determiners) is vague.

@@ -94,11 +94,15 @@ _RECOMMENDS_THAT = re.compile(
 _PREFIX = re.compile(r"^(?P<who>[^:.;!?]{2,90}?)\s*(?::|\s[-–—])\s+(?P<rest>\S.*)", re.DOTALL)
 _PASSIVE_AGENT = re.compile(
     r"\bbe\s+(?:\w+ed|\w+en|made|led|held|set|built|run|sent|given|done|brought|drawn|taken"
-    r"|undertaken|overseen|written)\b(?:\s+\w+){0,3}?\s+by\s+(?P<agent>[^.;:!?]{2,200}?)"
-    r"(?=\s+(?:within|by\s+(?:the\s+end|\d|january|february|march|april|may|june|july|august"
-    r"|september|october|november|december)|before|no later|so that|to\s+\w+|in order|that|through|and\s+"
-    r"(?:should|must|will)|which|who|,|\.|;|$))",
+    r"|undertaken|overseen|written|learnt|learned|met|kept|shared)\b(?:\s+\w+){0,3}?\s+by\s+"
+    r"(?P<agent>[^.;:!?,]{2,200})",
     re.IGNORECASE,
+)
+# Where a passive's agent ends: "by all agencies about ...", "by the ICB within six months".
+_AGENT_END = re.compile(
+    r"\s+(?:about|on|in|with|across|through|that|to|within|by|before|so|no later|which|who"
+    r"|when|where|as|at|after|during|from|and\s+(?:should|must|will|is|are))\b.*$",
+    re.IGNORECASE | re.DOTALL,
 )
 
 _PROPER_AGENT = re.compile(
@@ -385,7 +389,7 @@ def _passive_agent(rest: str) -> tuple[list[str], list[str]]:
             return specific, vague
     agent = _PASSIVE_AGENT.search(rest)
     if agent:
-        return split_addressees(agent.group("agent"))
+        return split_addressees(_AGENT_END.sub("", agent.group("agent")))
     return [], []
 
 

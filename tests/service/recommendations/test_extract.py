@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from service.recommendations.extract import extract_recommendations, parse_item
+from tests.fixtures.reports import Rendered, ReportSpec
 from tests.service.documents import RECOMMENDATIONS, make_document
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_items_of_a_recommendations_section() -> None:
@@ -168,3 +173,62 @@ def test_no_recommendations_no_items() -> None:
         [("Analysis", "analysis", ("The social worker should have visited.",))]
     )
     assert extract_recommendations(document) == []
+
+
+def test_every_recommendation_of_the_example_and_fixtures_has_an_addressee(
+    rendered_reports: list[tuple[ReportSpec, Rendered, Rendered]],
+) -> None:
+    from service.ingest import read_document
+
+    paths = [REPO / "examples" / "child-t-review.docx", REPO / "examples" / "child-t-review.md"]
+    paths += [rendered.path for _, pdf, docx in rendered_reports for rendered in (pdf, docx)]
+    counted = 0
+    for path in paths:
+        items = extract_recommendations(read_document(path))
+        assert items, path.name
+        for item in items:
+            assert item.addressees, (path.name, item.start)
+        counted += len(items)
+    assert counted >= 20
+
+
+@pytest.mark.parametrize(
+    ("text", "addressees"),
+    [
+        ("Recommendations for Fenmoor Police", ("Fenmoor Police",)),
+        ("Recommendations to the ICB", ("ICB",)),
+        ("CAMBRIDGESHIRE COUNTY COUNCIL", ("CAMBRIDGESHIRE COUNTY COUNCIL",)),
+    ],
+)
+def test_a_heading_addresses_the_items_under_it(text: str, addressees: tuple[str, ...]) -> None:
+    document = make_document(
+        [
+            ("Recommendations", "recommendations", ("The review makes two recommendations.",)),
+            (
+                text,
+                "recommendations" if "ecommend" in text else "other",
+                ("1. Review the protocol.",),
+            ),
+        ]
+    )
+    items = extract_recommendations(document)
+    assert [item.addressees for item in items] == [addressees]
+
+
+def test_a_coroners_concern_is_addressed_to_the_organisations_it_names() -> None:
+    document = make_document(
+        [
+            (
+                "Matters of concern",
+                "recommendations",
+                (
+                    "The MATTERS OF CONCERN are as follows:",
+                    "The hazard was known by National Highways and the design was not changed.",
+                    "The doctor did not ask about thoughts of suicide.",
+                ),
+            )
+        ]
+    )
+    first, second = extract_recommendations(document)
+    assert first.addressees == ("National Highways",)
+    assert second.addressees == ()  # "the doctor" acts in the story; no one is addressed
