@@ -144,6 +144,7 @@ ORGANISATION_NOUNS |= frozenset(
         *("advisors", "adviser", "advisers", "mentors", "navigators", "nursery", "nurseries"),
         *("pharmacy", "pharmacies", "surgery", "surgeries", "clinic", "clinics", "charity"),
         *("charities", "ward", "wards", "setting", "settings", "provider", "providers"),
+        *("paediatrics", "psychiatry", "psychology", "nursing", "liaison", "dentistry"),
     ]
 )
 # Agents in general: an addressee made only of these (and determiners) is vague.

@@ -77,7 +77,8 @@ def _strip_marker(text: str, start: int, end: int) -> int:
 
 # Paragraphs about the recommendations rather than recommendations themselves.
 _ABOUT_RECOMMENDATIONS = re.compile(
-    r"\brecommendations\b|\brecommendation\s+(?:above|below|in this (?:report|section))",
+    r"\brecommendations\b|\brecommendation\s+(?:above|below|in this (?:report|section))"
+    r"|\b(?:these|the above)\s+actions\b|\bresponse to (?:this|the) review\b",
     re.IGNORECASE,
 )
 _TABLE_CELL = re.compile(r"\s*\|\s*")

@@ -49,7 +49,7 @@ _LABELS = {
     "addressee": r"addressed to|addressees?|lead(?: agency| agencies| organisation| partner| officer)?"
     r"|owner|owned by|responsible(?: agency| agencies| organisation| partner| lead)?|for",
     "action": r"action(?:s)?(?: required)?|recommendation|what",
-    "timescale": r"timescales?|time ?frame|target date|by when|deadline|completion date|due",
+    "timescale": r"timescales?|time ?frame|target date|by when|when|deadline|completion date|due",
     "measure": r"measures?(?: of (?:success|completion|impact))?|outcome(?: measures?)?"
     r"|success measures?|evidence(?: of (?:completion|impact|success))?|how (?:we will know|measured)"
     r"|assurance",
@@ -116,10 +116,13 @@ _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
     r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 )
+_PUBLICATION = r"(?:publication|the\s+publication\s+of\s+(?:this|the)\s+(?:review|report)|(?:this|the)\s+(?:review|report))"
+_UNIT = r"(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?)"
 TIMESCALE = re.compile(
     rf"""\b(?:
-        within\s+(?:the\s+next\s+)?{_NUMBER_WORD}\s+(?:\(\d+\)\s+)?(?:working\s+|calendar\s+)?
-            (?:days?|weeks?|months?|years?)
+        within\s+(?:the\s+next\s+)?{_NUMBER_WORD}\s+(?:\(\d+\)\s+)?{_UNIT}
+            (?:\s+of\s+{_PUBLICATION})?
+      | {_NUMBER_WORD}\s+{_UNIT}\s+(?:after|following|from|of)\s+{_PUBLICATION}
       | (?:by|before|no\ later\ than|from|during|in|until)\s+(?:the\s+end\s+of\s+)?
             (?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTH}|spring|summer|autumn|winter|q[1-4]
             |quarter\s+[1-4]|the\s+(?:first|second|third|fourth|last)\s+quarter)
@@ -128,25 +131,41 @@ TIMESCALE = re.compile(
             |the\s+(?:\d{{4}}/\d{{2,4}}\s+)?(?:financial|calendar|academic|school)\s+year
             (?:\s+\d{{4}}(?:/\d{{2,4}})?)?)
       | by\s+\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}
-      | (?:over|in|during)\s+the\s+next\s+{_NUMBER_WORD}\s+(?:weeks|months|years)
-      | (?:by|before|no\ later\ than|ahead\ of)\s+the\s+(?:end|start|beginning|close)\s+of\s+
+      | (?:over|in|during)\s+the\s+(?:next|coming)\s+(?:{_NUMBER_WORD}\s+)?(?:weeks?|months?|years?)
+      | (?:by|before|no\ later\ than|ahead\ of|from|at)\s+the\s+(?:end|start|beginning|close)\s+of\s+
             (?:the\s+)?(?:\d{{4}}/\d{{2,4}}\s+)?(?:[\w-]+\s+){{0,2}}?(?:term|year|month|quarter)
-            (?:\s+\d{{4}}(?:/\d{{2,4}})?)?
+            (?:\s+(?:of\s+)?\d{{4}}(?:/\d{{2,4}})?)?
+      | during\s+the\s+(?:spring|summer|autumn|winter)\s+term(?:\s+(?:of\s+)?\d{{4}})?
+      | (?:before|by|at)\s+the\s+next\s+(?:inspection|annual\s+review(?:\s+of\s+the\s+[\w-]+)?
+            |review(?:\s+of\s+the\s+[\w-]+)?|refresh\s+of\s+the\s+[\w-]+|meeting|audit)
+      | at\s+its\s+(?:{_MONTH}\s+(?:\d{{4}}\s+)?|next\s+)meeting
+      | (?:with\ effect\ from|from)\s+the\s+date\s+of\s+publication
       | (?:effective\s+)?immediately | without\ delay | with\ immediate\ effect
       | (?:every|each)\s+(?:\d+|two|three|six|twelve)?\s*(?:weeks?|months?|years?|quarters?)
-      | annually | quarterly | bi-annually | six-monthly
+      | annually | quarterly | bi-annually | six-monthly | twice\ (?:a\ )?yearly
     )\b""",
     re.IGNORECASE | re.VERBOSE,
+)
+# How often, not by when: inside a measure ("reported quarterly") it is not the timescale.
+_FREQUENCY = re.compile(
+    r"^(?:(?:every|each)\b|annually|quarterly|bi-annually|six-monthly|twice)", re.IGNORECASE
 )
 # What would show the recommendation is done. "audit" and "monitor" alone are left out:
 # they are usually the action itself ("audit twenty cases"), not its measure.
 MEASURE = re.compile(
-    r"""(?<![\w-])(?<!be\ )(?:(?:as\ )?(?:measured|evidenced|demonstrated|shown)\ (?:by|through)
+    r"""(?<![\w-])(?<!be\ )(?:(?:as\ )?(?:measured|evidenced|demonstrated|shown|confirmed|verified)
+          \ (?:by|through|in)
       |(?<!for\ )evidence\ (?:of|that)|so\ that|in\ order\ that|re-audit
-      |reaching\ (?:all|every|at\ least)|reports?\ on\ the\ (?:number|proportion|percentage)
-      |(?:assurance|success|progress|impact|completion)\ (?:will|should|must|is\ to)\ be
-      |report(?:ing|ed|s)?\s+(?:[\w-]+\s+){0,5}to\s+the\s+(?:[\w-]+\s+){0,3}(?:board|partnership
-          |panel|executive|committee|group|(?-i:[A-Z]{2,}))
+      |reaching\ (?:all|every|at\ least)|reports?\ on\ (?:the|its|progress)\b
+      |(?:assurance|success|progress|impact|completion|compliance|the\ outcome|its\ (?:findings
+          |impact|outcome)|the\ findings)\ (?:will|should|must|is\ to)\ be
+      |success\ will\ look\ like|will\ be\ signed\ off
+      |the\ (?:partnership|board|executive|panel|committee|subgroup|group)(?:\ [\w'’-]+){0,3}
+          \ will\ (?:receive|be\ given|see)
+      |with\ (?:the\ )?(?:[\w'’-]+\ ){0,4}?(?:audited|checked|reviewed|reported|monitored|confirmed
+          |tested)\b
+      |report(?:ing|ed|s)?\s+(?:[\w-]+\s+){0,5}to\s+the\s+(?:[\w'’-]+\s+){0,3}(?:board|partnership
+          |panel|executive|committee|group|subgroup|(?-i:[A-Z]{2,}))
       |target\ of|\d+\s?%|per\ cent|percentage\ of|proportion\ of|kpis?|performance\ indicators?
       |reduction\ in|increase\ in|dip[-\ ]sampl(?:e|ing))\b""",
     re.IGNORECASE | re.VERBOSE,
@@ -162,7 +181,8 @@ _INLINE_LABEL = re.compile(
     r"|Responsible(?: agency| organisation| lead)?|Addressed to|Actions?(?: required)?"
     r"|Timescales?|Time ?frame|Target date|By when|Deadline|Completion date"
     r"|Measures?(?: of (?:success|completion|impact))?|Outcome(?: measures?)?|Success measures?"
-    r"|Evidence(?: of (?:completion|impact|success))?|Linked finding|Rationale)\s*:)"
+    r"|Evidence(?: of (?:completion|impact|success))?|Linked finding|Rationale|What|When"
+    r"|How we will know|How (?:it will be )?measured)\s*:)"
 )
 _STOP = re.compile(r"[.;!?](?=\s|$)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“(])")
@@ -252,7 +272,8 @@ def _measure_span(text: str) -> tuple[int, int] | None:
     stop = _STOP.search(text, match.end())
     end = stop.start() if stop else len(text)
     for when in TIMESCALE.finditer(text, match.end(), end):
-        if not text[when.end() : end].strip(" ,;") and when.start() > match.end():
+        trailing = not text[when.end() : end].strip(" ,;")
+        if trailing and when.start() > match.end() and not _FREQUENCY.match(when.group(0)):
             end = when.start()
     return start, end
 
@@ -335,6 +356,18 @@ _SUBJECT_START = frozenset(
 _IMPERATIVE = re.compile(r"^" + _ACTION_VERB + r"$", re.IGNORECASE)
 
 
+_QUALIFIER = frozenset(["working", "based", "involved", "responsible", "supporting", "with", "who"])
+
+
+def _before_qualifier(words: list[str]) -> list[str]:
+    """Words before a qualifying clause: "Everyone working with disabled children" is
+    checked as "Everyone"."""
+    for index, word in enumerate(words[1:], start=1):
+        if word.lower() in _QUALIFIER:
+            return words[:index]
+    return words
+
+
 def _plausible_subject(phrase: str) -> bool:
     """True when ``phrase`` can be the subject naming who acts: it starts with a capital or
     a determiner, not with an imperative verb ("Ask every victim ..."), and holds no clause."""
@@ -346,7 +379,7 @@ def _plausible_subject(phrase: str) -> bool:
         return False
     if _IMPERATIVE.match(first) and first.lower() not in ("lead", "leads"):
         return False
-    for word in words:
+    for word in _before_qualifier(words):
         lower = word.lower().strip("()")
         if lower in _NOT_IN_SUBJECT:
             return False
