@@ -456,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.config import shared_data_dir
 
     parser = argparse.ArgumentParser(prog="python -m evaluation.extraction", description=__doc__)
-    parser.add_argument("--set", choices=("dev", "dev2", "test"), default="test")
+    parser.add_argument("--set", choices=("dev", "dev2", "dev3", "test"), default="test")
     parser.add_argument(
         "--errors", type=int, default=0, help="print this many documents with errors"
     )

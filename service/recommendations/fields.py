@@ -106,7 +106,8 @@ _AGENT_END = re.compile(
 )
 
 _PROPER_AGENT = re.compile(
-    r"\bby\s+(?:the\s+)?(?P<agent>[A-Z][\w'’&-]*(?:(?:\s+|,\s*)(?:[A-Z][\w'’&-]*|of|for|and|the|&))*)"
+    r"^be\s+(?:[\w-]+\s+){1,4}?by\s+(?:the\s+)?"
+    r"(?P<agent>[A-Z][\w'’&-]*(?:(?:\s+|,\s*)(?:[A-Z][\w'’&-]*|of|for|and|the|&))*)"
 )
 _NUMBER_WORD = (
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen"
@@ -120,8 +121,15 @@ _PUBLICATION = r"(?:publication|the\s+publication\s+of\s+(?:this|the)\s+(?:revie
 _UNIT = r"(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?)"
 TIMESCALE = re.compile(
     rf"""\b(?:
-        within\s+(?:the\s+next\s+)?{_NUMBER_WORD}\s+(?:\(\d+\)\s+)?{_UNIT}
-            (?:\s+of\s+{_PUBLICATION})?
+        within\s+(?:the\s+next\s+)?{_NUMBER_WORD}\s+(?:\(\d+\)\s+)?(?:{_UNIT}|terms?|quarters?)
+            (?:\s+of\s+(?:{_PUBLICATION}|launch|implementation|the\s+start))?
+      | within\s+the\s+(?:next|coming)\s+(?:[\w-]+\s+)?year
+      | (?:by|before|from)\s+the\s+(?:start|end|beginning)\s+of\s+\d{{4}}(?:/\d{{2,4}})?
+      | before\s+(?:the\s+)?(?:summer|christmas|easter|autumn|spring|half-term)(?:\s+(?:recess
+            |holidays?|break|term))?(?:\s+\d{{4}})?
+      | from\s+the\s+date\s+of\s+(?:this\s+(?:report|review)|publication)
+      | without\s+waiting\s+for\s+(?:the\s+)?publication(?:\s+of\s+(?:this|the)\s+(?:report|review))?
+      | before\s+the\s+next\s+(?:[\w-]+\s+){{0,3}}?(?:cycle|round)(?:\s+begins)?
       | {_NUMBER_WORD}\s+{_UNIT}\s+(?:after|following|from|of)\s+{_PUBLICATION}
       | (?:by|before|no\ later\ than|from|during|in|until)\s+(?:the\s+end\s+of\s+)?
             (?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTH}|spring|summer|autumn|winter|q[1-4]
@@ -155,15 +163,19 @@ _FREQUENCY = re.compile(
 MEASURE = re.compile(
     r"""(?<![\w-])(?<!be\ )(?:(?:as\ )?(?:measured|evidenced|demonstrated|shown|confirmed|verified)
           \ (?:by|through|in)
-      |(?<!for\ )evidence\ (?:of|that)|so\ that|in\ order\ that|re-audit
+      |(?<!for\ )(?<!any\ )(?<!the\ )(?<!no\ )evidence\ (?:of|that)|so\ that|in\ order\ that|re-audit
       |reaching\ (?:all|every|at\ least)|reports?\ on\ (?:the|its|progress)\b
       |(?:assurance|success|progress|impact|completion|compliance|the\ outcome|its\ (?:findings
           |impact|outcome)|the\ findings)\ (?:will|should|must|is\ to)\ be
       |success\ will\ look\ like|will\ be\ signed\ off
       |the\ (?:partnership|board|executive|panel|committee|subgroup|group)(?:\ [\w'’-]+){0,3}
           \ will\ (?:receive|be\ given|see)
-      |with\ (?:the\ )?(?:[\w'’-]+\ ){0,4}?(?:audited|checked|reviewed|reported|monitored|confirmed
-          |tested)\b
+      |with\ (?:the\ |every\ |each\ |a\ )?(?:(?!(?:is|are|be|to|should|will|must)\ )[\w'’-]+\ ){0,8}?
+          (?:audited|checked|reviewed|reported
+          |monitored|confirmed|tested|testing|circulated|shared|recorded|sampled|sampling|logged
+          |published|presented|evaluated|measured|tracked|used)\b
+      |using\ (?:the\ |its\ |a\ |an\ |new\ )?(?:[\w'’-]+\ ){0,8}?(?:data|records?|register|audits?
+          |survey|dataset|field|system|returns?)\b
       |report(?:ing|ed|s)?\s+(?:[\w-]+\s+){0,5}to\s+the\s+(?:[\w'’-]+\s+){0,3}(?:board|partnership
           |panel|executive|committee|group|subgroup|(?-i:[A-Z]{2,}))
       |target\ of|\d+\s?%|per\ cent|percentage\ of|proportion\ of|kpis?|performance\ indicators?
@@ -257,25 +269,66 @@ _ACTION_START = re.compile(r"(?:^|\b(?:should|must|shall|will|to|that))\s*$", re
 _DEADLINE = re.compile(r"^(?:by|before|no later than|in|during|from|until)\b", re.I)
 
 
+# A later sentence of an item that says how completion will be shown, with its own subject:
+# "The Trust will present its findings to the Board." "A file audit should show ..."
+_MEASURE_SENTENCE = re.compile(
+    r"\b(?:will|should|must|to|would)\s+(?:[\w-]+\s+){0,2}?(?:report|present|confirm|receive"
+    r"|show|test|audit|sample|see|know|expect|monitor|evidence|demonstrate|check|set\s+a\s+target"
+    r"|be\s+(?:sampled|audited|reported|presented|checked|tested|monitored|measured|confirmed"
+    r"|reviewed|evaluated|evidenced|shown|demonstrated))\b",
+    re.IGNORECASE,
+)
+
+
+def _later_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text`` after its first one (a leading list marker such
+    as "1." is not a sentence)."""
+    body = strip_marker(text)
+    first_end = len(text) - len(body) + len(first_sentence(body)) + (len(body) - len(body.lstrip()))
+    spans = []
+    position = first_end
+    for part in _SENTENCE_END.split(text[first_end:]):
+        if not part.strip():
+            continue
+        start = text.find(part, position)
+        position = start + len(part)
+        spans.append((start, position))
+    return spans
+
+
 def _measure_span(text: str) -> tuple[int, int] | None:
     """Where the measure of completion is stated in ``text``: from its cue (or the "with"
     before it) to the end of that sentence, less a timescale at its end."""
     match = next(
         (m for m in MEASURE.finditer(text) if not _ACTION_START.search(text[: m.start()])), None
     )
+    later = _later_sentences(text)
+    if match is not None:
+        for start, end in later:
+            if start <= match.start() < end:  # a measure in a later sentence is all of it
+                return start, _less_trailing_timescale(text, start, end.__index__())
     if match is None:
-        return None
+        sentence = next(((a, b) for a, b in later if _MEASURE_SENTENCE.search(text[a:b])), None)
+        if sentence is None:
+            return None
+        return sentence[0], _less_trailing_timescale(text, *sentence)
     start = match.start()
     before = _WITH_BEFORE.search(text[:start])
     if before:
         start = before.start() + len(before.group(0)) - len(before.group(0).lstrip(", "))
     stop = _STOP.search(text, match.end())
-    end = stop.start() if stop else len(text)
-    for when in TIMESCALE.finditer(text, match.end(), end):
+    return start, _less_trailing_timescale(text, match.end(), stop.start() if stop else len(text))
+
+
+def _less_trailing_timescale(text: str, start: int, end: int) -> int:
+    """``end`` moved back before a timescale that ends ``text[start:end]`` (a deadline or a
+    duration, not a frequency such as "quarterly")."""
+    end = len(text[:end].rstrip(" .;"))
+    for when in TIMESCALE.finditer(text, start, end):
         trailing = not text[when.end() : end].strip(" ,;")
-        if trailing and when.start() > match.end() and not _FREQUENCY.match(when.group(0)):
-            end = when.start()
-    return start, end
+        if trailing and when.start() > start and not _FREQUENCY.match(when.group(0)):
+            return len(text[: when.start()].rstrip(" ,;"))
+    return end
 
 
 def _action_from(rest: str) -> str | None:
@@ -288,7 +341,7 @@ def _action_from(rest: str) -> str | None:
         if when.start() > 0 and _CLAUSE_END.match(rest[when.end() :]):
             rest = rest[: when.start()]
             break
-    rest = re.sub(r"[\s,;]+(?:and|or|by|within|to|effective)?\s*$", "", rest)
+    rest = re.sub(r"[\s,;]+(?:and|or|by|within|to|effective|starting|beginning|from)?\s*$", "", rest)
     return _clean(rest, 600)
 
 
