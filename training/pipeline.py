@@ -13,7 +13,7 @@ import numpy as np
 
 from service.model.dimensions import DIMENSIONS, cumulative_logits_to_probs
 from training.config import SPLITS_PATH, TrainingConfig
-from training.corpus import Record, corpus_sha256, load_corpus
+from training.corpus import Record, corpus_sha256, load_corpus, load_written
 from training.splits import read_splits, split_records, summary
 
 log = logging.getLogger("scrutiny.pipeline")
@@ -277,16 +277,16 @@ def export_run(
 
 
 def build_tiny_model(model_dir: Path, work_dir: Path, records: list[Record] | None = None) -> Path:
-    """A real but tiny model folder: a few steps on a handful of corpus passages, exported."""
+    """A real but tiny model folder: a few steps on a handful of the project's written
+    passages (no public data needed), exported."""
     config = TrainingConfig.tiny()
-    records = load_corpus() if records is None else records
+    records = load_written() if records is None else records
     rng = np.random.default_rng(config.seed)
     picked = [
         records[i]
         for i in sorted(rng.choice(len(records), size=min(24, len(records)), replace=False))
     ]
     parts = {"train": picked[:16], "dev": picked[16:20], "test": picked[20:]}
-    config = replace(config, aux_causal=False)
     train_and_calibrate(config, parts, work_dir, corpus_sha256(records))
     export_run(work_dir, model_dir, parts["test"], name="scrutiny-tiny", version="0.0.0-test")
     return model_dir

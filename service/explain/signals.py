@@ -348,6 +348,11 @@ def _recommendation(item: RecommendationItem) -> list[Finding]:
     missing = []
     if not item.addressees:
         missing.append("no addressee: name the organisation or role that must act")
+    elif item.vague_addressee:
+        missing.append(
+            f"addressed only in general terms ({_quote(item.addressees, 2)}): name the "
+            "organisation or role that must act"
+        )
     if item.timescale is None:
         missing.append("no timescale")
     if item.measure is None:
@@ -356,7 +361,8 @@ def _recommendation(item: RecommendationItem) -> list[Finding]:
     findings: list[Finding] = []
     if vague:
         missing.insert(0, f"vague exhortation (“{vague.group(0)}”)")
-    if not item.addressees or vague or (item.timescale is None and item.measure is None):
+    unowned = not item.addressees or item.vague_addressee
+    if unowned or vague or (item.timescale is None and item.measure is None):
         findings.append(
             Finding(
                 item.start,
@@ -364,7 +370,7 @@ def _recommendation(item: RecommendationItem) -> list[Finding]:
                 RECOMMENDATIONS,
                 "weakness",
                 "; ".join(missing),
-                (1.5 if not item.addressees else 0.8) + (0.5 if vague else 0.0),
+                (1.5 if unowned else 0.8) + (0.5 if vague else 0.0),
             )
         )
     elif item.timescale is not None or item.measure is not None:

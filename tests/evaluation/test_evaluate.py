@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import needs_public_data
+
 pytestmark = pytest.mark.slow
 pytest.importorskip("torch", reason="needs the train extra: pip install -e '.[train]'")
 
@@ -17,6 +19,7 @@ def test_evaluation_uses_the_serving_runtime_and_reports_real_text_first(
     import training.pipeline as pipeline
     from service.model.runtime import QualityModel
 
+    needs_public_data("pfd", "causal_news_corpus", "onestopenglish")
     loaded: list[object] = []
     original_load = evaluate_module.load_runtime
 

@@ -230,7 +230,11 @@ def test_score_bytes_reads_and_scores(model: QualityModel) -> None:
     assert result.document.sha256 == document.sha256
     assert result.document.title == "Child Q"
     assert result.timings_ms.total >= result.timings_ms.ingest
-    assert [r.addressees for r in result.recommendations] == [["The Safeguarding Partnership"], []]
+    assert [r.addressees for r in result.recommendations] == [
+        ["Safeguarding Partnership"],
+        ["Agencies"],
+    ]
+    assert [r.vague_addressee for r in result.recommendations] == [False, True]
     assert result.ratings.recommendations is not None
     methodology = next(s for s in result.sections if s.kind == "methodology")
     assert methodology.ratings.child_focus is None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from service.model.dimensions import DIMENSIONS
+from tests.conftest import needs_public_data
 from tests.training.corpus_checks import near_duplicate_pairs, token_giveaways
 from training.config import SPLITS_PATH
 from training.corpus import CorpusError, Record, corpus_sha256, load_corpus, load_pfd, load_written
@@ -18,15 +19,15 @@ from training.splits import SPLITS, assign_splits, is_real, read_splits, split_r
 
 @pytest.fixture(scope="module")
 def corpus() -> list[Record]:
-    records = load_corpus()
-    if not records:
-        pytest.skip("no corpus yet")
-    return records
+    """Written and real passages (the real ones need the PFD reports)."""
+    needs_public_data("pfd")
+    return load_corpus()
 
 
 @pytest.fixture(scope="module")
-def written(corpus: list[Record]) -> list[Record]:
-    return [r for r in corpus if r.source == "written"]
+def written() -> list[Record]:
+    """The project's own written passages: in the repository, no data needed."""
+    return load_written()
 
 
 def test_schema_and_label_ranges(corpus: list[Record]) -> None:
@@ -65,6 +66,7 @@ def test_bad_records_are_refused(tmp_path: Path) -> None:
 
 
 def test_pfd_reference_must_match_its_hash(tmp_path: Path) -> None:
+    needs_public_data("pfd")
     source = Path(__file__).resolve().parents[2] / "training" / "data" / "pfd" / "labels.jsonl"
     if not source.is_file():
         pytest.skip("no PFD labels yet")

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.conftest import needs_public_data
 from training.labelling.check_pfd import check
 from training.labelling.pfd_source import LABELS_PATH
+
+
+@pytest.fixture(autouse=True)
+def _pfd_reports() -> None:
+    needs_public_data("pfd")
 
 
 def test_every_pfd_reference_resolves_to_its_hashed_passage() -> None:
