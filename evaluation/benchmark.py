@@ -112,8 +112,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    _, parts = load_parts()
+    from training.config import shared_data_dir
+
+    # Real passages where the public data is at hand; the written ones alone otherwise.
+    real = (shared_data_dir() / "pfd").is_dir()
+    _, parts = load_parts(real=real)
     records = parts["test"][: args.passages or None]
+    print(f"test-split passages: {'real and written' if real else 'written only (no public data)'}")
     texts = [model_text(r.text) for r in records]
     model_dir = Path(args.model)
     onnx_s, onnx_probs, model = run_onnx(model_dir, texts, args.batch_size, args.threads)

@@ -27,9 +27,12 @@ def quiet_transformers() -> None:
     transformers.logging.disable_progress_bar()
 
 
-def load_parts(splits_path: Path = SPLITS_PATH) -> tuple[list[Record], dict[str, list[Record]]]:
-    """The whole corpus and its records grouped by committed split."""
-    records = load_corpus()
+def load_parts(
+    splits_path: Path = SPLITS_PATH, *, real: bool = True
+) -> tuple[list[Record], dict[str, list[Record]]]:
+    """The whole corpus and its records grouped by committed split; ``real=False`` leaves
+    out the real PFD passages (no public data needed)."""
+    records = load_corpus() if real else load_written()
     return records, split_records(records, read_splits(splits_path))
 
 

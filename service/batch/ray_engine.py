@@ -1,0 +1,119 @@
+"""The Ray engine: the same job on Ray Data, on this machine or on a cluster.
+
+The inputs become a ``ray.data`` dataset (one input per block, so actors share the work
+evenly); ``map_batches`` runs them through a fixed pool of actors, each holding one ONNX
+session (the same ``Scorer`` as the local engine's workers) and reserving as many CPUs as it
+runs onnxruntime threads. Outcomes stream back to the driver, which writes them through
+the same chunk store as the local engine. Ray is imported here only (the ``ray`` extra).
+
+Without ``ray_address`` a local Ray instance is started (no dashboard, quiet logs) and shut
+down at the end; with one (``auto`` or ``host:port``) the job joins that cluster, whose
+every node must reach the model folder and the input paths.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from typing import Any, ClassVar
+
+from service.batch.settings import batch_settings
+from service.batch.worker import Outcome, Scorer, Task, WorkerConfig, usable_cpus
+
+RAY_EXTRA = "pip install -e '.[ray]'"
+_QUIET = logging.ERROR
+
+
+def _ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError as error:
+        raise ImportError(f"--engine ray needs Ray: {RAY_EXTRA}") from error
+    return ray
+
+
+class _ScoringActor:
+    """A Ray Data actor: one ``Scorer``, each batch of inputs to a column of outcomes."""
+
+    config: ClassVar[dict[str, Any]] = {}  # set on the per-run subclass (see ``RayEngine.run``)
+
+    def __init__(self) -> None:
+        self.scorer = Scorer.load(WorkerConfig(**self.config))
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+
+        outcomes = [
+            self.scorer.score(Task(path, sha256, json.loads(metadata))).to_json()
+            for path, sha256, metadata in zip(
+                batch["path"], batch["sha256"], batch["metadata"], strict=True
+            )
+        ]
+        return {"outcome": np.array(outcomes, dtype=object)}
+
+
+class RayEngine:
+    """Score tasks on Ray Data with ``workers`` actors of ``config.threads`` CPUs each."""
+
+    name = "ray"
+
+    def __init__(self, config: WorkerConfig, workers: int, address: str | None = None) -> None:
+        _ray()  # a missing extra is a usage error before any work, not a failure halfway
+        self.config = config
+        self.workers = workers
+        self.address = address
+        self._started_here = False
+
+    def start(self) -> None:
+        """Join the cluster at ``address``, or start a local Ray instance (unless one runs)."""
+        ray = _ray()
+        for name in ("ray", "ray.data"):
+            logging.getLogger(name).setLevel(_QUIET)
+        if ray.is_initialized():
+            return
+        options: dict[str, Any] = {"logging_level": _QUIET, "log_to_driver": False}
+        if self.address:
+            ray.init(address=self.address, **options)
+        else:
+            ray.init(
+                num_cpus=max(usable_cpus(), self.workers * self.config.threads),
+                include_dashboard=False,
+                **options,
+            )
+        self._started_here = True
+
+    def stop(self) -> None:
+        """Shut down the Ray instance this engine started (one it joined is left running)."""
+        if self._started_here:
+            _ray().shutdown()
+            self._started_here = False
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
+        """Outcomes of ``tasks``, in the order they finish."""
+        if not tasks:
+            return
+        ray = _ray()
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        items = [
+            {"path": t.path, "sha256": t.sha256, "metadata": json.dumps(t.metadata)} for t in tasks
+        ]
+        # The configuration rides on a subclass, not in constructor arguments, so no actor
+        # depends on an object-store entry to restart.
+        actor = type("ScoringActor", (_ScoringActor,), {"config": asdict(self.config)})
+        dataset = ray.data.from_items(
+            items, override_num_blocks=min(len(items), batch_settings().ray_max_blocks)
+        ).map_batches(
+            actor,
+            batch_size=1,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=self.workers),
+            num_cpus=self.config.threads,
+        )
+        for batch in dataset.iter_batches(batch_size=1, batch_format="numpy"):
+            for text in batch["outcome"]:
+                yield Outcome.from_json(str(text))
