@@ -1,9 +1,10 @@
-"""Which inputs a run scores: hash every input, skip what is already scored or seen twice.
+"""Which inputs a run scores: hash every input, skip what is already scored.
 
-Inputs are identified by the sha256 of their bytes, so a rerun skips a document already
-scored ``ok`` by the same model version even if it moved, and an archive holding the same
-file twice scores it once. A path the operating system refuses becomes a ``failed``
-outcome here, before any worker starts.
+A rerun skips an input whose bytes (sha256) were already scored ``ok`` at the same path by
+the same model version. Every input gets its own row: the same bytes at two paths (a copy,
+or a moved file) are scored for each path, since each path is an input the user listed.
+The same path given twice is scored once. A path the operating system refuses becomes a
+``failed`` outcome here, before any worker starts.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ class Plan:
 
     tasks: list[Task] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
-    skipped: int = 0  # already scored ok by this model version, or the same bytes as another input
+    skipped: int = 0  # already scored ok at this path by this model version, or listed twice
 
 
-def plan_tasks(inputs: Sequence[BatchInput], done: Iterable[str], model_version: str) -> Plan:
-    """Hash ``inputs``; skip those whose sha256 is in ``done`` (scored ok) or seen earlier."""
+def plan_tasks(
+    inputs: Sequence[BatchInput], done: Iterable[tuple[str, str]], model_version: str
+) -> Plan:
+    """Hash ``inputs``; skip those whose (sha256, path) is in ``done`` or seen earlier."""
     plan = Plan()
     seen = set(done)
     for item in inputs:
@@ -51,9 +54,9 @@ def plan_tasks(inputs: Sequence[BatchInput], done: Iterable[str], model_version:
                 )
             )
             continue
-        if sha256 in seen:
+        if (sha256, item.path) in seen:
             plan.skipped += 1
             continue
-        seen.add(sha256)
+        seen.add((sha256, item.path))
         plan.tasks.append(Task(item.path, sha256, item.metadata))
     return plan

@@ -9,7 +9,7 @@ committed parts are merged with the existing tables into ``DIR/<table>.parquet``
 ``DIR/<table>.csv``, each replaced atomically, and only then are the parts deleted.
 
 Merging keeps one ``reports`` row per input: for ``ok`` rows the latest per (sha256, model
-version), for failed rows the latest per path, dropped once a later row exists for the same
+version, path), for failed rows the latest per path, dropped once a later row exists for the same
 path (its retry). Section, recommendation and highlight rows are kept for the kept
 ``ok`` rows only, from the same commit, so a document is never counted twice.
 
@@ -176,16 +176,16 @@ class ChunkStore:
             if part.is_file():
                 yield order, part
 
-    def done(self, model_version: str) -> set[str]:
-        """sha256 of every document with an ``ok`` report row from ``model_version``."""
-        found: set[str] = set()
+    def done(self, model_version: str) -> set[tuple[str, str]]:
+        """(sha256, path) of every input with an ``ok`` report row from ``model_version``."""
+        found: set[tuple[str, str]] = set()
         for _, path in self._sources("reports", self.chunks()):
-            data = _read(path, ["sha256", "model_version", "status"]).to_pydict()
-            for sha256, version, status in zip(
-                data["sha256"], data["model_version"], data["status"], strict=True
+            data = _read(path, ["sha256", "model_version", "status", "path"]).to_pydict()
+            for sha256, version, status, where in zip(
+                data["sha256"], data["model_version"], data["status"], data["path"], strict=True
             ):
                 if status == "ok" and version == model_version and sha256:
-                    found.add(sha256)
+                    found.add((sha256, where))
         return found
 
     def _merged(self, table: str, chunks: Sequence[str]) -> Any:
@@ -265,11 +265,17 @@ class ChunkStore:
             ):
                 continue
             merged = self._merged(table, chunks)
-            columns = merged.select(["sha256", "model_version", ORDER]).to_pydict()
+            columns = merged.select(["sha256", "model_version", "path", ORDER]).to_pydict()
             rows = [
                 index
                 for index, key in enumerate(
-                    zip(columns["sha256"], columns["model_version"], columns[ORDER], strict=True)
+                    zip(
+                        columns["sha256"],
+                        columns["model_version"],
+                        columns["path"],
+                        columns[ORDER],
+                        strict=True,
+                    )
                 )
                 if key in winners
             ]
@@ -317,22 +323,22 @@ def _finish(data: Any, table: str, extra: Sequence[str]) -> Any:
 
 def _kept_reports(
     columns: Mapping[str, list[Any]],
-) -> tuple[list[int], set[tuple[str, str, int]]]:
+) -> tuple[list[int], set[tuple[str, str, str, int]]]:
     """Indexes of the ``reports`` rows to keep, in commit order, and the (sha256, model
-    version, order) of each kept ``ok`` row (whose section, recommendation and highlight rows
+    version, path, order) of each kept ``ok`` row (whose section, recommendation and highlight rows
     are kept)."""
     rows = list(zip(*(columns[name] for name in (*_KEY_COLUMNS, ORDER)), strict=True))
-    latest_ok: dict[tuple[str, str], int] = {}
+    latest_ok: dict[tuple[str, str, str], int] = {}
     last_for_path: dict[str, int] = {}
     for index, (sha256, version, path, status, _order) in enumerate(rows):
         last_for_path[path] = index
         if status == "ok":
-            latest_ok[(sha256, version)] = index
+            latest_ok[(sha256, version, path)] = index
     kept = set(latest_ok.values())
     # A failed row stands until the same path has a later row (its retry): failures are
     # known by path, since the same bytes can fail under one name and not another.
     kept.update(
         index for index, row in enumerate(rows) if row[3] != "ok" and last_for_path[row[2]] == index
     )
-    winners = {(rows[i][0], rows[i][1], rows[i][4]) for i in latest_ok.values()}
+    winners = {(rows[i][0], rows[i][1], rows[i][2], rows[i][4]) for i in latest_ok.values()}
     return sorted(kept), winners

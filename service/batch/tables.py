@@ -5,7 +5,8 @@ recommendation tracker, trends). Rows are plain dicts so this module needs no py
 ``COLUMNS`` gives each table's column names and Arrow type names, in order.
 
 Every row carries the document's ``sha256`` and the ``model_version`` that scored it: a
-rerun skips a document whose sha256 already has a report row from the same model version.
+rerun skips an input whose sha256 already has an ok report row at the same path from the same
+model version.
 Manifest metadata columns (``area``, ``year`` ...) are carried into ``reports`` after the
 fixed columns, as strings.
 """

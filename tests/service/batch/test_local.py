@@ -124,3 +124,25 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         main(["batch", str(doc)])  # --out is required
     assert exit_info.value.code == 2
     assert not (tmp_path / "o" / "reports.parquet").exists()
+
+
+def test_the_same_bytes_at_two_paths_get_a_row_each(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[3] / "examples" / "child-t-review.md"
+    archive = tmp_path / "archive"
+    (archive / "copy").mkdir(parents=True)
+    (archive / "child-t.md").write_bytes(example.read_bytes())
+    (archive / "copy" / "child-t.md").write_bytes(example.read_bytes())
+    out = tmp_path / "out"
+    assert _batch(str(archive), "--out", str(out)) == 0
+    reports = read_rows(out, "reports")
+    assert sorted(Path(r["path"]).parent.name for r in reports) == ["archive", "copy"]
+    assert len({r["sha256"] for r in reports}) == 1
+    dims = ("clarity", "root_cause", "child_focus", "recommendations")
+    assert len({tuple(r[f"{d}_level"] for d in dims) for r in reports}) == 1  # same levels
+    sections = read_rows(out, "sections")
+    assert {r["path"] for r in sections} == {r["path"] for r in reports}
+    # A rerun skips both; a new copy elsewhere is scored under its own path.
+    (archive / "third").mkdir()
+    (archive / "third" / "child-t.md").write_bytes(example.read_bytes())
+    assert _batch(str(archive), "--out", str(out)) == 0
+    assert len(read_rows(out, "reports")) == 3

@@ -58,7 +58,7 @@ def test_a_killed_run_resumes_without_losing_or_repeating_anything(
 ) -> None:
     archive = tmp_path / "archive"
     write_good_documents(archive, rendered_reports)
-    # More documents, none with the same bytes as another (those would be scored once).
+    # More documents, none with the same bytes as another.
     for index in (1, 2):
         shutil.copy(rendered_reports[index][1].path, archive / f"more-{index}.pdf")
     for index in (0, 2):

@@ -43,7 +43,8 @@ def test_half_written_chunks_are_removed_and_committed_ones_kept(
     with ChunkStore(tmp_path) as store:
         assert not orphan.exists()
         assert not list(tmp_path.rglob(".tmp-*"))
-        assert store.done("1.5.0") == {good["reports"][0]["sha256"]}
+        report = good["reports"][0]
+        assert store.done("1.5.0") == {(report["sha256"], report["path"])}
         assert store.done("0.9.0") == set()
         counts = store.consolidate()
     assert counts == {
