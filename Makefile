@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/child-t-review.docx
 
-.PHONY: install install-dev demo test lint typecheck pytest serve train export evaluate benchmark benchmark-report clean
+.PHONY: install install-dev demo test lint typecheck pytest serve train export evaluate benchmark benchmark-report benchmark-archive clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,29 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy service training evaluation
 
-pytest: install-dev
+pytest: install-dev browser
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`):
+# install it with apt-get when it is missing (sudo when not root); without apt the browser
+# tests skip and say why.
+.PHONY: browser screenshots exemplars
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "make browser: apt-get is not available; install Chromium at $(CHROMIUM) or the browser tests will be skipped"; \
+	fi
+
+# Screenshots of every step of the browser tests, in out/screenshots/.
+screenshots: install-dev browser
+	SCRUTINY_SCREENSHOTS=out/screenshots $(BIN)/pytest -q tests/service/web/test_browser.py
 
 serve: install
 	$(BIN)/scrutiny serve
@@ -48,8 +67,13 @@ serve: install
 train: install-dev
 	$(BIN)/scrutiny train
 
+# An export replaces the graph, so the exemplar bank (embedded with the graph) is rebuilt.
 export: install-dev
 	$(BIN)/scrutiny export
+	$(BIN)/scrutiny exemplars
+
+exemplars: install-dev
+	$(BIN)/scrutiny exemplars
 
 evaluate: install-dev
 	$(BIN)/scrutiny evaluate
@@ -59,6 +83,22 @@ benchmark: install-dev
 
 benchmark-report: install-dev
 	$(BIN)/python -m evaluation.benchmark_report
+
+# The HTTP API under load: 2, 4 and 16 clients, a minute each (evaluation/load.py); a
+# 10-minute soak with memory each minute; 1,000 mutated files through the upload route.
+.PHONY: load soak fuzz
+load: install-dev
+	$(BIN)/python -m evaluation.load --clients 2,4,16 --seconds 60
+
+soak: install-dev
+	$(BIN)/python -m evaluation.load --clients 4 --soak 600
+
+fuzz: install-dev
+	$(BIN)/python -m evaluation.fuzz --files 1000
+
+# Batch scoring of a synthetic 20-report archive: local (1x2, 2x1) and Ray engines (minutes).
+benchmark-archive: install-dev
+	$(BIN)/python -m evaluation.benchmark_archive --reports 20 --pages 50
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

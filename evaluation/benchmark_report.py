@@ -52,8 +52,9 @@ def _sections_from_corpus() -> list[tuple[str, list[str]]]:
     return ordered
 
 
-def build_pdf(pages: int, target: Path) -> int:
-    """Write a PDF of at least ``pages`` pages; returns the number of pages written."""
+def build_pdf(pages: int, target: Path, sections: list[tuple[str, list[str]]] | None = None) -> int:
+    """Write a PDF of at least ``pages`` pages from ``sections`` (heading, paragraphs), repeated
+    as needed (default: the whole written corpus); returns the number of pages written."""
     try:
         from fpdf import FPDF
     except ImportError as error:  # pragma: no cover - dev extra
@@ -73,7 +74,7 @@ def build_pdf(pages: int, target: Path) -> int:
     pdf = Report(format="A4")
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
-    sections = _sections_from_corpus()
+    sections = _sections_from_corpus() if sections is None else sections
     if not sections:
         raise SystemExit("no written corpus found under training/data/written")
     number = 0

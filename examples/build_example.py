@@ -1,7 +1,8 @@
-"""Render ``child-t-review.md`` (a fictional review written by the project) to DOCX.
+"""Render ``child-t-review.md`` (a fictional review written by the project) to DOCX, and
+its revised second draft ``child-t-review-revised.md`` (for comparing drafts) likewise.
 
-Run ``python examples/build_example.py`` after editing the Markdown; the DOCX is committed so
-that ``make demo`` needs nothing but the serving stack.
+Run ``python examples/build_example.py`` after editing the Markdown; the DOCX files are
+committed so that ``make demo`` needs nothing but the serving stack.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ def _page_number_field(paragraph) -> None:  # type: ignore[no-untyped-def]
         run._r.append(element)
 
 
-def build(source: Path = HERE / "child-t-review.md", target: Path = HERE / "child-t-review.docx") -> Path:
+def build(
+    source: Path = HERE / "child-t-review.md",
+    target: Path = HERE / "child-t-review.docx",
+    header: str = "Child T SCR - Final",
+) -> Path:
     """Write the DOCX: Title and Heading 1 styles, a glossary list, running header, page numbers."""
     document = Document()
     section = document.sections[0]
-    section.header.paragraphs[0].text = "Child T SCR - Final"
+    section.header.paragraphs[0].text = header
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number_field(footer)
@@ -54,3 +59,10 @@ def build(source: Path = HERE / "child-t-review.md", target: Path = HERE / "chil
 
 if __name__ == "__main__":
     print(build())
+    print(
+        build(
+            HERE / "child-t-review-revised.md",
+            HERE / "child-t-review-revised.docx",
+            header="Child T SCR - Draft 2",
+        )
+    )

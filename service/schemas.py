@@ -4,6 +4,12 @@ Field order follows ``design.md``. Extensions beyond it are additive and nullabl
 ``Recommendation.finding`` (the review finding a recommendation links to, where stated),
 ``Recommendation.page``, ``Recommendation.section``, ``Recommendation.vague_addressee`` and
 ``Recommendation.missing``.
+
+Schema version 2 adds, without changing the meaning of any version 1 field:
+``ScoreResponse.fix_first`` (the changes that would raise the ratings most, each measured by
+re-scoring its passage rewritten; ``service.improve``), and on every highlight a concrete
+``suggestion`` and, for weaknesses, the nearest ``exemplar`` of the same dimension
+(``service.exemplars``).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.ingest.document import SectionKind
 from service.model.dimensions import LEVEL_LABELS
 
-SCHEMA_VERSION: Literal["1"] = "1"
+SCHEMA_VERSION: Literal["2"] = "2"
 
 Dimension = Literal["clarity", "root_cause", "child_focus", "recommendations"]
 Polarity = Literal["weakness", "strength"]
@@ -86,6 +92,21 @@ class DocumentInfo(_Frozen):
     text: str | None = Field(default=None, description="The extracted text; None if not asked for.")
 
 
+class ExemplarRef(_Frozen):
+    """A strong passage of the exemplar bank (``GET /exemplars``): what good looks like."""
+
+    id: str = Field(max_length=120, description="Its id in the bank (`GET /exemplars/{id}`).")
+    dimension: Dimension
+    topic: str = Field(
+        max_length=40, description="The kind of section it was written for (e.g. analysis)."
+    )
+    heading: str = Field(max_length=300, description="The heading it was written under.")
+    text: str = Field(max_length=4000, description="The passage (fictional, by the project).")
+    similarity: float = Field(
+        ge=-1.0, le=1.0, description="Cosine similarity of the two passages' embeddings."
+    )
+
+
 class Highlight(_Frozen):
     """A passage or sentence behind a rating; ``document.text[start:end] == text``."""
 
@@ -96,6 +117,16 @@ class Highlight(_Frozen):
     text: str
     reason: str = Field(max_length=400)
     page: int | None = _Page
+    suggestion: str | None = Field(
+        default=None,
+        max_length=600,
+        description="A concrete change for a weakness, or what to keep for a strength (schema 2).",
+    )
+    exemplar: ExemplarRef | None = Field(
+        default=None,
+        description="For a weakness: the strong passage of the same dimension nearest to it "
+        "by the model's passage embedding (schema 2; None without an exemplar bank).",
+    )
 
 
 class SectionScore(_Frozen):
@@ -141,6 +172,39 @@ class Recommendation(_Frozen):
     section: int | None = Field(default=None, ge=0)
 
 
+class FixFirst(_Frozen):
+    """One change worth making first, its effect measured by the model (schema 2).
+
+    The passage is re-scored with ``rewrite`` in its place (the author's words kept, the
+    missing parts added, ``[brackets]`` where only the author knows the facts); the section
+    and report ratings are recomputed with that score, and items are ranked by the report's
+    gain on ``dimension`` net of any loss on another dimension.
+    """
+
+    dimension: Dimension
+    section: int = Field(ge=0, description="Index of the section in `sections`.")
+    heading: str | None = Field(default=None, max_length=1000)
+    start: int = _Offset
+    end: int = _Offset
+    text: str = Field(description="The passage as written; `document.text[start:end]`.")
+    page: int | None = _Page
+    reason: str = Field(max_length=400, description="What holds the passage back.")
+    suggestion: str = Field(max_length=600, description="The change, in words.")
+    rewrite: str = Field(
+        max_length=6000,
+        description="The passage with the change made; [brackets] mark what only the "
+        "author can fill in.",
+    )
+    passage_before: float = Field(ge=0.0, le=3.0, description="Passage score as written.")
+    passage_after: float = Field(ge=0.0, le=3.0, description="Passage score rewritten.")
+    section_before: Rating
+    section_after: Rating
+    report_before: Rating
+    report_after: Rating
+    gain: float = Field(description="Change in the report's score on the dimension, in levels.")
+    exemplar: ExemplarRef | None = None
+
+
 class Timings(_Frozen):
     ingest: int = Field(ge=0, description="Milliseconds reading the file.")
     model: int = Field(ge=0, description="Milliseconds in the model (ratings and highlights).")
@@ -150,10 +214,16 @@ class Timings(_Frozen):
 class ScoreResponse(_Frozen):
     """The response of ``/v1/score``, ``/v1/score/file`` and ``scrutiny score --format json``."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     model: ModelInfo
     document: DocumentInfo
     ratings: Ratings
     sections: list[SectionScore]
     recommendations: list[Recommendation]
+    fix_first: list[FixFirst] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The few changes that would raise the ratings most, best first (schema "
+        "2; empty when scored without explanations).",
+    )
     timings_ms: Timings

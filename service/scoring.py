@@ -20,13 +20,15 @@ from service.aggregate.policy import RECOMMENDATIONS
 from service.explain.highlights import select_highlights
 from service.explain.leave_one_out import leave_one_out, model_picks
 from service.explain.signals import find_signals
+from service.improve import Scored, improve
 from service.ingest.document import Document
 from service.model.dimensions import shown_level
-from service.model.runtime import QualityModel, expected_scores
+from service.model.runtime import Outputs, QualityModel, expected_scores
 from service.passages.build import Passage, build_passages
 from service.recommendations.extract import RecommendationItem, extract_recommendations
 from service.schemas import (
     DocumentInfo,
+    FixFirst,
     Highlight,
     MissablePart,
     ModelInfo,
@@ -45,9 +47,12 @@ class _TimedModel:
         self.seconds = 0.0
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        return self.outputs(texts).probs
+
+    def outputs(self, texts: Sequence[str], *, embeddings: bool = False) -> Outputs:
         started = time.perf_counter()
         try:
-            return self.model.predict(texts)
+            return self.model.outputs(texts, embeddings=embeddings)
         finally:
             self.seconds += time.perf_counter() - started
 
@@ -123,9 +128,9 @@ def score_document(
 
     ``title`` overrides the document's own title; ``explain_max_passages`` bounds the
     sentence-by-sentence probing (default from ``ServiceSettings``); ``explain=False`` skips
-    highlights (and the extra model calls they cost), as batch scoring does by default; the
-    ratings are the same either way. Raises ValueError for a Document whose offsets or indexes
-    are inconsistent.
+    highlights and fix first (and the extra model calls they cost), as batch scoring does by
+    default; the ratings are the same either way. Raises ValueError for a Document whose
+    offsets or indexes are inconsistent.
     """
     started = time.perf_counter()
     check_structure(document)
@@ -138,7 +143,11 @@ def score_document(
     timed = _TimedModel(model)
     passages = build_passages(document)
     items = extract_recommendations(document)
-    probs = timed.predict([p.text for p in passages])
+    # Passage embeddings come from the same run, for the exemplars shown beside weaknesses.
+    ran = timed.outputs(
+        [p.text for p in passages], embeddings=explain and model.exemplars is not None
+    )
+    probs = ran.probs
     scores = expected_scores(probs)
     aggregation = aggregate(
         document,
@@ -150,6 +159,7 @@ def score_document(
     )
 
     highlights: list[list[Highlight]] = [[] for _ in document.sections]
+    fix_first: list[FixFirst] = []
     if explain:
         levels = shown_level(probs)
         picks = model_picks(passages, scores, levels, aggregation.applies)
@@ -159,6 +169,18 @@ def score_document(
         highlights = select_highlights(
             document, passages, scores, levels, aggregation.applies, rated, picks, effects, findings
         )
+        scored = Scored(
+            document,
+            passages,
+            probs,
+            ran.embeddings,
+            aggregation.applies,
+            rated,
+            items,
+            spreads,
+            settings.needs_review_below,
+        )
+        highlights, fix_first = improve(scored, highlights, timed, model.exemplars)
 
     sections = [
         SectionScore(
@@ -215,6 +237,7 @@ def score_document(
         ratings=aggregation.report,
         sections=sections,
         recommendations=recommendations,
+        fix_first=fix_first,
         timings_ms=Timings(
             ingest=_ms(ingest_seconds),
             model=_ms(timed.seconds),

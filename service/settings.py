@@ -62,10 +62,40 @@ class ApiSettings(BaseSettings):
         2_000_000, gt=0, description="Longest text accepted by /v1/score."
     )
     rate_limit_per_minute: int = Field(
-        60, ge=0, description="Requests per minute per client (0 turns the limit off)."
+        60,
+        ge=0,
+        description="Scoring requests per minute per client (API key, else remote address); "
+        "0 turns the limit off. Over it: 429 with Retry-After.",
+    )
+    rate_limit_burst: int = Field(
+        0,
+        ge=0,
+        description="Requests a client may send at once before the per-minute rate applies "
+        "(the token bucket's size); 0 means as many as the per-minute rate.",
     )
     max_concurrent_scores: int = Field(
-        2, gt=0, description="Scoring requests run at once; more are refused with 503."
+        2, gt=0, description="Scoring requests run at once; more wait in the queue."
+    )
+    max_queued: int = Field(
+        16,
+        ge=0,
+        description="Scoring requests that may wait for a slot; beyond it: 503 with Retry-After.",
+    )
+    queue_wait_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="Longest a request waits for a scoring slot before 503 with Retry-After.",
+    )
+    shutdown_grace_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="On SIGTERM, how long in-flight requests may take to finish before they "
+        "are cut; the listening socket closes at once.",
+    )
+    metrics_public: bool = Field(
+        False,
+        description="Serve /metrics without an API key even when keys are configured "
+        "(for a scraper on a private network); with keys off it is always open.",
     )
     host: str = Field("127.0.0.1", description="Interface `scrutiny serve` binds by default.")
     port: int = Field(8000, gt=0, lt=65536)

@@ -100,6 +100,11 @@ def write_folder(model_dir: Path, onnx_path: Path, manifest: dict[str, Any]) -> 
     model_dir.mkdir(parents=True, exist_ok=True)
     if onnx_path.resolve() != (model_dir / "model.onnx").resolve():
         shutil.copyfile(onnx_path, model_dir / "model.onnx")
+    # An exemplar bank belongs to the graph it was embedded with: rebuild it after an export
+    # (`scrutiny exemplars`) rather than ship one the new graph would leave unused.
+    from training.exemplars import remove_bank
+
+    remove_bank(model_dir)
     shutil.copyfile(base_model_dir() / "tokenizer.json", model_dir / "tokenizer.json")
     return finalise(model_dir, manifest)
 
@@ -200,6 +205,20 @@ def render_card(manifest: dict[str, Any]) -> str:
     spreads = ", ".join(f"{d} {t}" for d, t in manifest.get("section_spread", {}).items())
     parity = metrics.get("parity_level_agreement")
     parity_line = f"{parity:.4f}" if isinstance(parity, float) else "not measured"
+    bank = manifest.get("exemplars")
+    bank_section = (
+        f"""
+## Exemplar bank
+`exemplars.json` and `exemplars.npy` (built by `scrutiny exemplars`): {bank["exemplars"]}
+strong passages ({bank["passages"]} distinct) shown to authors as "what good looks like" and
+offered beside every weakness, nearest first by the cosine similarity of the graph's `pooled`
+output (the mean-pooled embedding the heads read; no second model). Selection: {bank["selection"]}.
+Written corpus sha256 `{bank["written_corpus_sha256"]}`; embedded with model.onnx sha256
+`{bank["graph_sha256"]}`.
+"""
+        if bank
+        else ""
+    )
     return f"""# Model card: {manifest["name"]} {manifest["version"]}
 
 ## What it does
@@ -236,7 +255,7 @@ onnxruntime's BERT optimiser, dynamic int8 quantisation per channel of the encod
 
 ONNX int8 vs PyTorch level agreement on the test split: {parity_line}.
 See `evaluation/report.md` for baselines and the full evaluation.
-
+{bank_section}
 ## Not validated for
 - Decisions about individuals, agencies or practitioners: it rates writing, not practice.
 - Reviews other than English-language safeguarding reviews (serious case reviews, child

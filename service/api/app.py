@@ -15,7 +15,7 @@ from service import __version__
 from service.api.limits import BodySizeLimit
 from service.api.metrics import REQUESTS
 from service.api.problems import install_problem_handlers
-from service.api.routers import health, score, web
+from service.api.routers import compare, exemplars, health, score, web
 from service.api.state import ApiState
 from service.settings import ApiSettings, api_settings, service_settings
 
@@ -57,6 +57,8 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(score.router)
+    app.include_router(compare.router)
+    app.include_router(exemplars.router)
     app.include_router(web.router)
 
     @app.middleware("http")

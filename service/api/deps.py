@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from service.api.admission import Admission, Refused
 from service.api.limits import api_key_matches, hash_api_key
-from service.api.metrics import IN_FLIGHT, REJECTED
+from service.api.metrics import ADMISSION_REJECTED, REJECTED
 from service.api.problems import Problem
 from service.api.state import ApiState
 from service.model.runtime import QualityModel
@@ -20,16 +23,12 @@ def get_state(request: Request) -> ApiState:
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]
+ApiKeyHeader = Annotated[str | None, Header(description="API key, when keys are configured.")]
 
 
-def client_identity(
-    request: Request,
-    state: StateDep,
-    x_api_key: Annotated[
-        str | None, Header(description="API key, when keys are configured.")
-    ] = None,
-) -> str:
-    """Authenticate (when keys are configured) and rate-limit; returns the client's identity."""
+def _authenticate(request: Request, state: ApiState, x_api_key: str | None) -> str:
+    """The caller's identity: its key's hash when keys are configured (401 without a valid
+    one), else its remote address."""
     if state.settings.api_key_hashes:
         if not x_api_key or not api_key_matches(x_api_key, state.settings.api_key_hashes):
             REJECTED.labels("unauthorized").inc()
@@ -39,23 +38,38 @@ def client_identity(
                 code="unauthorized",
                 headers={"WWW-Authenticate": "ApiKey"},
             )
-        identity = "key:" + hash_api_key(x_api_key)[:16]
-    else:
-        identity = "ip:" + (request.client.host if request.client else "unknown")
+        return "key:" + hash_api_key(x_api_key)[:16]
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def client_identity(request: Request, state: StateDep, x_api_key: ApiKeyHeader = None) -> str:
+    """Authenticate (when keys are configured) and rate-limit; returns the client's identity."""
+    identity = _authenticate(request, state, x_api_key)
     wait = state.rate_limiter.allow(identity)
     if wait > 0:
         REJECTED.labels("rate-limited").inc()
+        ADMISSION_REJECTED.labels("rate_limited").inc()
+        retry_after = max(1, math.ceil(wait))
         raise Problem(
             429,
             f"Rate limit of {state.settings.rate_limit_per_minute} requests a minute reached; "
-            f"retry in {wait:.0f} s.",
+            f"retry in {retry_after} s.",
             code="rate-limited",
-            headers={"Retry-After": str(max(1, round(wait)))},
+            headers={"Retry-After": str(retry_after)},
         )
     return identity
 
 
 ClientDep = Annotated[str, Depends(client_identity)]
+
+
+def metrics_access(request: Request, state: StateDep, x_api_key: ApiKeyHeader = None) -> None:
+    """/metrics takes the same key as scoring unless ``metrics_public`` is set."""
+    if not state.settings.metrics_public:
+        _authenticate(request, state, x_api_key)
+
+
+MetricsAccessDep = Annotated[None, Depends(metrics_access)]
 
 
 def ready_model(state: StateDep) -> QualityModel:
@@ -70,22 +84,24 @@ def ready_model(state: StateDep) -> QualityModel:
 ModelDep = Annotated[QualityModel, Depends(ready_model)]
 
 
-def scoring_slot(state: StateDep) -> Iterator[None]:
-    """Hold one of the bounded scoring slots for the request, or 503 when all are busy."""
-    if not state.scoring_slots.acquire(blocking=False):
+@asynccontextmanager
+async def scoring_slot(admission: Admission) -> AsyncIterator[None]:
+    """Hold one scoring slot for the ``async with`` body, waiting in the queue for it, or
+    503 with Retry-After when the queue is full or the wait runs out. Give the slot back
+    (leave the body) as soon as scoring ends, before rendering the response."""
+    try:
+        async with admission.slot():
+            yield
+    except Refused as refused:  # raised only while waiting for the slot
         REJECTED.labels("overloaded").inc()
+        detail = (
+            "The scoring queue is full"
+            if refused.reason == "queue_full"
+            else f"No scoring slot freed within {admission.wait_seconds:g} s"
+        )
         raise Problem(
             503,
-            "All scoring slots are busy; retry shortly.",
+            f"{detail}; retry in {refused.retry_after} s.",
             code="overloaded",
-            headers={"Retry-After": "2"},
-        )
-    IN_FLIGHT.inc()
-    try:
-        yield
-    finally:
-        IN_FLIGHT.dec()
-        state.scoring_slots.release()
-
-
-SlotDep = Annotated[None, Depends(scoring_slot)]
+            headers={"Retry-After": str(refused.retry_after)},
+        ) from None

@@ -71,11 +71,12 @@ class BodySizeLimit:
 
 
 class RateLimiter:
-    """A token bucket per client: ``per_minute`` requests, refilled continuously."""
+    """A token bucket per client: refilled at ``per_minute`` requests a minute, holding at
+    most ``burst`` (default: ``per_minute``) for requests sent at once."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, burst: int = 0) -> None:
         self.rate = per_minute / 60.0
-        self.capacity = float(per_minute)
+        self.capacity = float(burst or per_minute)
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 

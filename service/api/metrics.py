@@ -32,3 +32,19 @@ MODEL_READY = Gauge(
     "scrutiny_model_ready", "1 once the model is loaded and verified.", registry=REGISTRY
 )
 IN_FLIGHT = Gauge("scrutiny_scores_in_flight", "Scoring requests running now.", registry=REGISTRY)
+QUEUE_LENGTH = Gauge(
+    "scrutiny_queue_length", "Scoring requests waiting for a slot now.", registry=REGISTRY
+)
+QUEUE_WAIT_SECONDS = Histogram(
+    "scrutiny_queue_wait_seconds",
+    "Time admitted scoring requests waited for a slot.",
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16),
+    registry=REGISTRY,
+)
+ADMISSION_REJECTED = Counter(
+    "scrutiny_admission_rejected_total",
+    "Scoring requests turned away by admission control, by reason "
+    "(queue_full, wait_timeout, rate_limited).",
+    ["reason"],
+    registry=REGISTRY,
+)

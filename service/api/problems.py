@@ -14,6 +14,17 @@ from service.ingest.errors import IngestError
 log = logging.getLogger("scrutiny.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# The body of every error, as documented in the OpenAPI.
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "A stable URI per kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "What to do; never quotes the input."},
+    },
+}
 _TITLES = {
     400: "Malformed request",
     401: "Missing or invalid API key",

@@ -32,7 +32,18 @@ class ScoreRequest(BaseModel):
                     "text": "1. Analysis\n\nThe referral was not followed up because ...",
                     "include_text": False,
                 }
-            ]
+            ],
+            # "Exactly one of the two", as the validator below enforces it.
+            "oneOf": [
+                {
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string"}, "sections": {"type": "null"}},
+                },
+                {
+                    "required": ["sections"],
+                    "properties": {"sections": {"type": "array"}, "text": {"type": "null"}},
+                },
+            ],
         },
     )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.api.admission import Admission
 from service.api.limits import RateLimiter
 from service.api.metrics import MODEL_READY
 from service.model.runtime import QualityModel
@@ -25,11 +25,17 @@ class ApiState:
     model: QualityModel | None = None
     load_error: str | None = None
     rate_limiter: RateLimiter = field(init=False)
-    scoring_slots: threading.BoundedSemaphore = field(init=False)
+    admission: Admission = field(init=False)
 
     def __post_init__(self) -> None:
-        self.rate_limiter = RateLimiter(self.settings.rate_limit_per_minute)
-        self.scoring_slots = threading.BoundedSemaphore(self.settings.max_concurrent_scores)
+        self.rate_limiter = RateLimiter(
+            self.settings.rate_limit_per_minute, self.settings.rate_limit_burst
+        )
+        self.admission = Admission(
+            slots=self.settings.max_concurrent_scores,
+            max_queued=self.settings.max_queued,
+            wait_seconds=self.settings.queue_wait_seconds,
+        )
 
     def load_model(self) -> None:
         """Load and verify the model; on failure keep the reason for /readyz."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import PurePath
 
@@ -39,6 +40,13 @@ _MEDIA_ALIASES = {
 _GENERIC = {"application/octet-stream", "binary/octet-stream", "application/x-www-form-urlencoded"}
 _NAMES = {PDF: "PDF", DOCX: "Word (DOCX)", HTML: "HTML", TEXT: "plain text", MARKDOWN: "Markdown"}
 _SUPPORTED = "PDF, DOCX, HTML, plain text or Markdown"
+# Markdown's marks, as a report pasted or sent as text carries them.
+_MD_SAMPLE = 256 * 1024
+_MD_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE)
+_MD_SETEXT = re.compile(r"^ {0,3}[^\s#|>*+-][^\n]*\n {0,3}(?:={3,}|-{3,})[ \t]*$", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)[^\n]*?(?<=\S)\1")
+_MD_TABLE_RULE = re.compile(r"^ {0,3}\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MULTILINE)
+_MD_LIST = re.compile(r"^ {0,3}[-*+][ \t]+\S", re.MULTILINE)
 
 
 def describe(media_type: str) -> str:
@@ -63,6 +71,24 @@ def _sniff(data: bytes) -> str | None:
     if lowered.startswith((b"<head", b"<body", b"<!--", b"<meta", b"<div", b"<p>", b"<h1")):
         return HTML
     return TEXT
+
+
+def looks_like_markdown(data: bytes) -> bool:
+    """Whether text bytes carry Markdown's marks: two ``#`` headings, or one heading with
+    another mark (bold, a list, a table rule, an underlined heading), or two underlined
+    headings, or bold three times. A report pasted from a Markdown editor or sent as JSON
+    text is then read as Markdown, exactly as the same file uploaded as ``.md``.
+    """
+    from service.ingest.plaintext import decode_text
+
+    text = decode_text(data[:_MD_SAMPLE]).replace("\r\n", "\n")
+    atx = len(_MD_ATX.findall(text))
+    setext = len(_MD_SETEXT.findall(text))
+    emphasis = len(_MD_EMPHASIS.findall(text))
+    others = (
+        setext + bool(emphasis) + bool(_MD_TABLE_RULE.search(text)) + bool(_MD_LIST.search(text))
+    )
+    return atx >= 2 or (atx == 1 and others >= 1) or setext >= 2 or emphasis >= 3
 
 
 def _zip_kind(data: bytes) -> str:
@@ -91,6 +117,9 @@ def _looks_binary(data: bytes) -> bool:
 def detect_type(data: bytes, filename: str | None = None, media_type: str | None = None) -> str:
     """The media type the reading stage will parse ``data`` as.
 
+    Plain text that reads as Markdown (``looks_like_markdown``) is parsed as Markdown,
+    whatever its name, so paste, JSON text and a ``.md`` upload give the same sections.
+
     Raises ``IngestError`` ("unsupported_type" or "type_mismatch") when the content is not a
     supported document or contradicts the file name / declared media type.
     """
@@ -113,6 +142,8 @@ def detect_type(data: bytes, filename: str | None = None, media_type: str | None
             "(save old .doc files as .docx first).",
         )
     assert sniffed is not None
+    if sniffed == TEXT and claimed in (None, TEXT) and looks_like_markdown(data):
+        return MARKDOWN  # text written in Markdown: read its headings as headings
     if claimed is None:
         return sniffed
     if sniffed == claimed or {sniffed, claimed} <= {TEXT, MARKDOWN}:

@@ -1,4 +1,10 @@
-"""Plain text and Markdown: blank-line paragraphs, ``#`` headings, numbered and capitalised headings."""
+"""Plain text and Markdown: blank-line paragraphs, ``#`` headings, numbered and capitalised headings.
+
+Text pasted from a word processor often has one paragraph per line and no blank lines; when
+most lines are longer than any hard-wrapped line would be (``_unwrapped``), every line is
+read as its own paragraph. A numbered heading or numbered paragraph ("4.2 ...") after a
+line that ends a sentence starts a new block, as it does in the PDF reader.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,13 @@ import re
 
 from service.ingest.blocks import Block, Parsed
 from service.ingest.errors import IngestError
-from service.ingest.headings import apply_numbering, promote_title, text_heading_level
+from service.ingest.headings import (
+    apply_numbering,
+    is_short_heading_text,
+    numbering,
+    promote_title,
+    text_heading_level,
+)
 from service.ingest.lines import join_wrapped
 from service.ingest.normalize import normalize_inline, normalize_text, table_row
 
@@ -16,6 +28,12 @@ _BULLET = re.compile(r"^(?:[-*+•▪◦]\s+)")
 _NUMBERED_ITEM = re.compile(r"^(?:\(?[0-9a-z]{1,3}[.)]\s+)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# A line this long was not wrapped by hand or by a fixed-width writer; when at least
+# UNWRAPPED_SHARE of the lines are, each line is a paragraph.
+UNWRAPPED_CHARS = 160
+UNWRAPPED_SHARE = 0.3
+TITLE_CHARS = 120
 
 
 def decode_text(data: bytes) -> str:
@@ -41,18 +59,44 @@ def parse_text(data: bytes, *, markdown: bool, max_characters: int) -> Parsed:
         )
     text = normalize_text(raw)
     blocks: list[Block] = []
+    unwrapped = _unwrapped(text)
     for chunk in re.split(r"\n\s*\n", text):
-        blocks.extend(_chunk_blocks(chunk.split("\n"), markdown))
+        blocks.extend(_chunk_blocks(chunk.split("\n"), markdown, unwrapped))
     title = None
     if markdown:
         title = promote_title(blocks)
     else:
+        first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
+        title = _plain_title(blocks, first_line)
         apply_numbering(blocks)
     return Parsed(blocks, None, title)
 
 
-def _chunk_blocks(lines: list[str], markdown: bool) -> list[Block]:
-    """Blocks of one blank-line-separated chunk."""
+def _plain_title(blocks: list[Block], first_line: str) -> str | None:
+    """A short, unnumbered first line standing alone above a document with headings is its
+    title ("Child Q: Serious Case Review"), as a Word title or Markdown "# Title" is."""
+    if not blocks or blocks[0].role != "body" or not any(b.role == "heading" for b in blocks):
+        return None
+    first = blocks[0]
+    if first.text != _clean(first_line, False) or numbering(first.text) is not None:
+        return None
+    if not is_short_heading_text(first.text) or len(first.text) > TITLE_CHARS:
+        return None
+    first.role, first.level = "title", 0
+    return first.text
+
+
+def _unwrapped(text: str) -> bool:
+    """Whether the text keeps one paragraph per line (no hard wrapping)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return False
+    long = sum(1 for line in lines if len(line.strip()) > UNWRAPPED_CHARS)
+    return long >= UNWRAPPED_SHARE * len(lines)
+
+
+def _chunk_blocks(lines: list[str], markdown: bool, unwrapped: bool = False) -> list[Block]:
+    """Blocks of one blank-line-separated chunk; with ``unwrapped`` each line is a paragraph."""
     blocks: list[Block] = []
     pending: list[str] = []
 
@@ -86,14 +130,19 @@ def _chunk_blocks(lines: list[str], markdown: bool) -> list[Block]:
             flush()  # every list item is its own paragraph
             pending.append(_BULLET.sub("", line))
             continue
-        level = text_heading_level(line) if index == 0 or not pending else None
+        finished = not pending or bool(_SENTENCE_END.search(pending[-1]))
+        level = text_heading_level(line) if index == 0 or finished else None
         if level is not None and (
             index + 1 == len(lines) or not _continues(line, lines[index + 1])
         ):
             flush()
             blocks.append(Block(line, "heading", level))
             continue
+        if pending and finished and numbering(line) is not None:
+            flush()  # a numbered paragraph after a finished sentence starts a new one
         pending.append(line)
+        if unwrapped:
+            flush()
     flush()
     return [b for b in blocks if b.text]
 

@@ -22,6 +22,9 @@ from service.model.dimensions import DIMENSIONS, LEVELS
 
 MANIFEST = "manifest.json"
 REQUIRED_FILES = ("model.onnx", "tokenizer.json")
+# Files a model folder may hold beside the required ones; their verified bytes are returned
+# too, so what is parsed is what was checked (service.exemplars.bank).
+OPTIONAL_FILES = ("exemplars.json", "exemplars.npy")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -124,7 +127,8 @@ def parse_manifest(data: bytes) -> Manifest:
 def read_verified(model_dir: Path) -> tuple[Manifest, dict[str, bytes]]:
     """Read the manifest and every file it lists; refuse any missing or altered file.
 
-    Returns the manifest and the verified bytes of ``REQUIRED_FILES``.
+    Returns the manifest and the verified bytes of ``REQUIRED_FILES`` and of whichever
+    ``OPTIONAL_FILES`` it lists.
     """
     model_dir = Path(model_dir)
     _require(model_dir.is_dir(), f"model folder not found: {model_dir}")
@@ -142,6 +146,6 @@ def read_verified(model_dir: Path) -> tuple[Manifest, dict[str, bytes]]:
             f"model file {name} does not match its manifest sha256 "
             f"(expected {expected[:12]}…, found {actual[:12]}…); refusing to load",
         )
-        if name in REQUIRED_FILES:
+        if name in REQUIRED_FILES or name in OPTIONAL_FILES:
             verified[name] = data
     return manifest, verified

@@ -75,9 +75,10 @@ def test_example_scores_to_the_schema(model: QualityModel) -> None:
         "ratings",
         "sections",
         "recommendations",
+        "fix_first",
         "timings_ms",
     ]
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     assert list(data["ratings"]) == list(DIMENSIONS)
     assert data["document"] == {
         "sha256": document.sha256,

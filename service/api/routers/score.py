@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import PurePath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from service.api.deps import ClientDep, ModelDep, SlotDep, StateDep
+from service.api.admission import Admission
+from service.api.deps import ClientDep, ModelDep, StateDep, scoring_slot
 from service.api.metrics import DOCUMENT_CHARACTERS, SCORE_SECONDS
-from service.api.problems import Problem
+from service.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, Problem
 from service.api.schemas import ScoreRequest
+from service.ingest.detect import DOCX, HTML, MARKDOWN, PDF, TEXT
 from service.model.runtime import QualityModel
 from service.schemas import ScoreResponse
 from service.scoring import score_bytes
@@ -23,8 +25,19 @@ log = logging.getLogger("scrutiny.api")
 router = APIRouter(prefix="/v1", tags=["scoring"])
 
 ACCEPTED_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".txt", ".md", ".markdown"}
-_PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"description": text, "content": {"application/problem+json": {}}}
+ACCEPTED_MEDIA_TYPES = (PDF, DOCX, HTML, TEXT, MARKDOWN)
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying (an estimate).",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+_PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": text,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
+        **({"headers": _RETRY_AFTER} if status in (429, 503) else {}),
+    }
     for status, text in (
         (400, "Malformed request"),
         (401, "Missing or invalid API key"),
@@ -32,8 +45,19 @@ _PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
         (415, "Unsupported type"),
         (422, "Unreadable or invalid document (encrypted, corrupt, no text layer, empty)"),
         (429, "Rate limited"),
-        (503, "Not ready or overloaded"),
+        (503, "Not ready, or overloaded: the wait queue is full or no slot freed in time"),
     )
+}
+# The upload's part may declare its media type; with a file name that has no extension,
+# that type and the content decide how the file is read.
+_UPLOAD_ENCODING = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "encoding": {"file": {"contentType": ", ".join(ACCEPTED_MEDIA_TYPES)}}
+            }
+        }
+    }
 }
 _ALTERNATES = {
     "content": {
@@ -61,7 +85,7 @@ def _score(
     model: QualityModel,
     data: bytes,
     *,
-    filename: str,
+    filename: str | None,
     media_type: str | None,
     title: str | None,
     include_text: bool,
@@ -90,6 +114,33 @@ def _score(
     return result
 
 
+async def _score_admitted(
+    admission: Admission,
+    model: QualityModel,
+    data: bytes,
+    *,
+    filename: str | None,
+    media_type: str | None,
+    title: str | None,
+    include_text: bool,
+) -> ScoreResponse:
+    """Score in a worker thread while holding a scoring slot (waiting in the queue for one).
+
+    The slot is given back as soon as scoring ends, before the response is rendered and
+    sent, so a client sending its next request at once finds it free.
+    """
+    async with scoring_slot(admission):
+        return await run_in_threadpool(
+            _score,
+            model,
+            data,
+            filename=filename,
+            media_type=media_type,
+            title=title,
+            include_text=include_text,
+        )
+
+
 @router.post(
     "/score",
     response_model=ScoreResponse,
@@ -102,7 +153,6 @@ async def score_text(
     state: StateDep,
     _client: ClientDep,
     model: ModelDep,
-    _slot: SlotDep,
 ) -> Response:
     """Score a report sent as JSON. Send ``Accept: text/html`` or ``text/markdown`` for a
     readable report instead of JSON."""
@@ -114,8 +164,8 @@ async def score_text(
             code="too-large",
         )
     media_type = "text/markdown" if body.sections is not None else "text/plain"
-    result = await run_in_threadpool(
-        _score,
+    result = await _score_admitted(
+        state.admission,
         model,
         text.encode("utf-8"),
         filename="submitted.md" if body.sections is not None else "submitted.txt",
@@ -123,7 +173,9 @@ async def score_text(
         title=body.title,
         include_text=body.include_text,
     )
-    return _render(request, result)
+    # Rendered off the event loop and after the slot is released: a long report's HTML
+    # takes a while, and neither the queue nor other connections should wait for it.
+    return await run_in_threadpool(_render, request, result)
 
 
 @router.post(
@@ -131,35 +183,44 @@ async def score_text(
     response_model=ScoreResponse,
     responses={**_PROBLEM_RESPONSES, 200: _ALTERNATES},
     summary="Score an uploaded report (PDF, DOCX, HTML, TXT or Markdown)",
+    openapi_extra=_UPLOAD_ENCODING,
 )
 async def score_file(
-    file: Annotated[UploadFile, File(description="PDF, DOCX, HTML, TXT or Markdown file.")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="The report: PDF, DOCX, HTML, TXT or Markdown, at most the request "
+            "size limit (26 MB by default). A file name with another extension is refused "
+            "(415); without an extension the part's media type and the content decide."
+        ),
+    ],
     request: Request,
+    state: StateDep,
     _client: ClientDep,
     model: ModelDep,
-    _slot: SlotDep,
     include_text: bool = True,
 ) -> Response:
     """Score an uploaded file. Type and size are checked before the file is parsed."""
     filename = PurePath(file.filename or "").name
     suffix = PurePath(filename).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
+    if suffix and suffix not in ACCEPTED_SUFFIXES:
         raise Problem(
             415,
-            "Upload a PDF, DOCX, HTML, TXT or Markdown file "
-            f"(got {'a file without an extension' if not suffix else repr(suffix)}).",
+            f"Upload a PDF, DOCX, HTML, TXT or Markdown file (got {suffix[:20]!r}).",
             code="unsupported-type",
         )
     data = await file.read()
     if not data:
         raise Problem(422, "The uploaded file is empty.", code="empty")
-    result = await run_in_threadpool(
-        _score,
+    result = await _score_admitted(
+        state.admission,
         model,
         data,
-        filename=filename,
+        filename=filename or None,
         media_type=file.content_type,
         title=None,
         include_text=include_text,
     )
-    return _render(request, result)
+    # Rendered off the event loop and after the slot is released: a long report's HTML
+    # takes a while, and neither the queue nor other connections should wait for it.
+    return await run_in_threadpool(_render, request, result)

@@ -155,14 +155,18 @@ def test_503_not_ready_and_overloaded(tiny_model_dir: Path, tmp_path: Path) -> N
     with _client(tmp_path / "missing-model") as not_ready:
         _assert_problem(not_ready.get("/readyz"), 503)
         _assert_problem(not_ready.post("/v1/score", json={"text": REPORT_TEXT}), 503)
-    app = create_app(ApiSettings(max_concurrent_scores=1), tiny_model_dir, load_in_background=False)
+    app = create_app(
+        ApiSettings(max_concurrent_scores=1, max_queued=0), tiny_model_dir, load_in_background=False
+    )
     with TestClient(app) as busy:
         state = app.state.scrutiny
-        assert state.scoring_slots.acquire(blocking=False)
+        assert state.admission.try_acquire()
         try:
-            _assert_problem(busy.post("/v1/score", json={"text": REPORT_TEXT}), 503)
+            response = busy.post("/v1/score", json={"text": REPORT_TEXT})
+            _assert_problem(response, 503)
+            assert int(response.headers["Retry-After"]) >= 1
         finally:
-            state.scoring_slots.release()
+            state.admission.release()
 
 
 def test_canary_never_logged_or_echoed(
