@@ -272,3 +272,34 @@ def test_offsets_invariant_property_through_the_reader(model: QualityModel, line
     except IngestError:
         return  # empty or unreadable: the reader's refusal, tested with ingestion
     check_invariants(document, score_document(document, model, explain_max_passages=4))
+
+
+def test_a_section_scores_the_same_alone_and_inside_its_report() -> None:
+    """The shipped graph's activation scales are fixed, so a passage's probabilities do not
+    depend on the other passages in its ONNX batch: a section scored alone gets the level and
+    (within 0.01) the score it gets inside the whole report."""
+    from service.ingest import read_document
+
+    shipped = QualityModel.load(REPO_ROOT / "models" / "scrutiny-minilm-v1", threads=1)
+    example = (REPO_ROOT / "examples" / "child-t-review.md").read_bytes()
+    whole = score_document(read_document(example, filename="r.md"), shipped, explain=False)
+    checked = 0
+    for section in whole.sections:
+        if section.kind not in ("analysis", "findings") or section.heading is None:
+            continue
+        text = whole.document.text or ""
+        body = text[section.start : section.end].split("\n", 1)[-1]
+        alone_bytes = f"## {section.heading}\n\n{body}\n".encode()
+        alone = score_document(read_document(alone_bytes, filename="s.md"), shipped, explain=False)
+        match = next(s for s in alone.sections if s.heading == section.heading)
+        for dimension in DIMENSIONS:
+            inside, by_itself = (
+                getattr(section.ratings, dimension),
+                getattr(match.ratings, dimension),
+            )
+            if inside is None:
+                continue
+            assert by_itself is not None and by_itself.level == inside.level, dimension
+            assert abs(by_itself.score - inside.score) <= 0.01, dimension
+        checked += 1
+    assert checked >= 2
