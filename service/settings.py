@@ -76,13 +76,15 @@ class ApiSettings(BaseSettings):
     max_concurrent_scores: int = Field(
         2, gt=0, description="Scoring requests run at once; more wait in the queue."
     )
+    # A 40-page report holds a slot for 10-25 s on two cores: a waiting request must be
+    # allowed at least one such scoring, or clients within twice the concurrency see 503s.
     max_queued: int = Field(
-        16,
+        8,
         ge=0,
         description="Scoring requests that may wait for a slot; beyond it: 503 with Retry-After.",
     )
     queue_wait_seconds: float = Field(
-        5.0,
+        60.0,
         ge=0,
         description="Longest a request waits for a scoring slot before 503 with Retry-After.",
     )

@@ -37,7 +37,9 @@ def load_cnc(path: Path | None = None) -> list[CausalSentence]:
     """Every CNC subtask-1 sentence."""
     path = path or shared_data_dir() / "causal_news_corpus" / "train_subtask1.csv"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: run `scrutiny data fetch` or set SCRUTINY_SHARED_DATA")
+        raise FileNotFoundError(
+            f"{path} not found: run `scrutiny data fetch` or set SCRUTINY_SHARED_DATA"
+        )
     rows: list[CausalSentence] = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -87,7 +89,9 @@ def load_onestopenglish(
     """
     root = root or shared_data_dir() / "onestopenglish" / "Texts-SeparatedByReadingLevel"
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} not found: run `scrutiny data fetch` or set SCRUTINY_SHARED_DATA")
+        raise FileNotFoundError(
+            f"{root} not found: run `scrutiny data fetch` or set SCRUTINY_SHARED_DATA"
+        )
     out: list[ReadingLevelParagraph] = []
     for level, folder in enumerate(OSE_LEVELS):
         for path in sorted((root / folder).glob("*.txt")):

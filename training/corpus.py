@@ -166,7 +166,9 @@ def load_pfd(labels_path: Path | None = None, data_dir: Path | None = None) -> l
         if name not in tables:
             path = pfd_dir / name
             if not path.is_file():
-                raise CorpusError(f"{where}: {path} not found: run `scrutiny data fetch` or set SCRUTINY_SHARED_DATA")
+                raise CorpusError(
+                    f"{where}: {path} not found: run `scrutiny data fetch` or set SCRUTINY_SHARED_DATA"
+                )
             try:
                 tables[name] = load_reports(name, pfd_dir)
             except ValueError as error:

@@ -341,7 +341,9 @@ def _action_from(rest: str) -> str | None:
         if when.start() > 0 and _CLAUSE_END.match(rest[when.end() :]):
             rest = rest[: when.start()]
             break
-    rest = re.sub(r"[\s,;]+(?:and|or|by|within|to|effective|starting|beginning|from)?\s*$", "", rest)
+    rest = re.sub(
+        r"[\s,;]+(?:and|or|by|within|to|effective|starting|beginning|from)?\s*$", "", rest
+    )
     return _clean(rest, 600)
 
 

@@ -13,9 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from service.api.admission import Refused
-from service.api.deps import ClientDep, ModelDep, StateDep
-from service.api.metrics import REJECTED
+from service.api.deps import ClientDep, ModelDep, StateDep, scoring_slot
 from service.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, Problem
 from service.api.routers.score import ACCEPTED_SUFFIXES
 from service.api.schemas import ScoreRequest
@@ -51,6 +49,7 @@ def _request_body() -> dict[str, Any]:
                     "schema": {
                         "type": "object",
                         "required": ["before", "after"],
+                        "additionalProperties": False,
                         "properties": {
                             "before": {**upload, "description": "The earlier draft's file."},
                             "after": {**upload, "description": "The revised draft's file."},
@@ -104,10 +103,15 @@ def _json_draft(submitted: ScoreRequest, limit: int, name: str) -> Draft:
 
 
 async def _file_draft(part: Any, name: str) -> Draft:
+    if isinstance(part, str):  # sent as a plain field: its bytes, typed by their content
+        data = part.encode("utf-8")
+        if not data:
+            raise Problem(422, f"The {name} draft is empty.", code="empty")
+        return Draft(data, filename=None, media_type=None)
     if not isinstance(part, UploadFile):
         raise Problem(
             400,
-            "Send both drafts as files in the multipart fields 'before' and 'after'.",
+            "Send both drafts in the multipart fields 'before' and 'after'.",
             code="malformed-request",
         )
     filename = PurePath(part.filename or "").name
@@ -123,6 +127,20 @@ async def _file_draft(part: Any, name: str) -> Draft:
     if not data:
         raise Problem(422, f"The {name} draft's file is empty.", code="empty")
     return Draft(data, filename=filename or None, media_type=part.content_type)
+
+
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def _boolean(value: str, name: str) -> bool:
+    """A query parameter documented as a boolean; anything else is a 400, as for any
+    other malformed request."""
+    lowered = value.strip().lower()
+    if lowered in _TRUE or lowered in _FALSE:
+        return lowered in _TRUE
+    raise Problem(
+        400, f"The query parameter {name} must be true or false.", code="malformed-request"
+    )
 
 
 async def _drafts(request: Request, state: ApiState) -> tuple[Draft, Draft, bool]:
@@ -146,7 +164,15 @@ async def _drafts(request: Request, state: ApiState) -> tuple[Draft, Draft, bool
             raise Problem(
                 400, "The multipart body could not be read.", code="malformed-request"
             ) from None
-        include = request.query_params.get("include_text", "true").lower() not in ("false", "0")
+        include = _boolean(request.query_params.get("include_text", "true"), "include_text")
+        extra = sorted(set(form) - {"before", "after"})
+        if extra:
+            raise Problem(
+                400,
+                f"Unexpected multipart field(s): {', '.join(extra)[:80]}; send only 'before' "
+                "and 'after'.",
+                code="malformed-request",
+            )
         return (
             await _file_draft(form.get("before"), "before"),
             await _file_draft(form.get("after"), "after"),
@@ -190,16 +216,7 @@ async def _admitted(
     state: ApiState, model: QualityModel, before: Draft, after: Draft, include_text: bool
 ) -> CompareResponse:
     """Compare in a worker thread while holding one scoring slot (both drafts in it)."""
-    try:
-        async with state.admission.slot():
-            return await run_in_threadpool(
-                compare_sources, before, after, model, include_text=include_text
-            )
-    except Refused as refused:  # raised only while waiting for the slot
-        REJECTED.labels("overloaded").inc()
-        raise Problem(
-            503,
-            f"The scoring queue is busy; retry in {refused.retry_after} s.",
-            code="overloaded",
-            headers={"Retry-After": str(refused.retry_after)},
-        ) from None
+    async with scoring_slot(state.admission):
+        return await run_in_threadpool(
+            compare_sources, before, after, model, include_text=include_text
+        )
