@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evaluation.benchmark_report import build_pdf
+from evaluation.benchmark_report import SECTION_ORDER, build_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = REPO / "models" / "scrutiny-minilm-v1"
@@ -43,15 +43,6 @@ DEFAULT_MODEL = REPO / "models" / "scrutiny-minilm-v1"
 WORDS_PER_PAGE = 600
 RAW_THREADS = 2
 FORMATS = ("pdf", "docx", "md")
-SECTION_ORDER = (
-    "background",
-    "methodology",
-    "chronology",
-    "analysis",
-    "findings",
-    "child_voice",
-    "recommendations",
-)
 # (name, engine, workers, threads) of every batch run.
 RUNS = (
     ("local_1x2", "local", 1, 2),

@@ -21,7 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 WRITTEN = REPO / "training" / "data" / "written"
-_ORDER = (
+# The order sections of a synthetic report follow (also the archive benchmark's).
+SECTION_ORDER = (
     "background",
     "methodology",
     "chronology",
@@ -46,7 +47,7 @@ def _sections_from_corpus() -> list[tuple[str, list[str]]]:
                 paragraphs.append(row["text"])
     ordered = []
     for report_id in sorted(reports):
-        for kind in _ORDER:
+        for kind in SECTION_ORDER:
             if kind in reports[report_id]:
                 ordered.append(reports[report_id][kind])
     return ordered

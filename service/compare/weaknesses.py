@@ -24,9 +24,10 @@ from itertools import pairwise
 import numpy as np
 
 from service.compare.schemas import DraftName, How, WeaknessChange
-from service.explain.leave_one_out import WEAK_BELOW, Predictor
+from service.explain.leave_one_out import WEAK_BELOW
 from service.ingest.document import Document
 from service.model.dimensions import DIMENSIONS
+from service.model.predictor import Predictor
 from service.model.runtime import expected_scores
 from service.passages.build import Passage
 from service.schemas import Highlight, ScoreResponse

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from service.ingest.document import Document
+from service.model.predictor import Predictor
 from service.model.runtime import expected_scores
 from service.passages.build import Passage
 
@@ -23,12 +23,6 @@ from service.passages.build import Passage
 _MIDDLE = 1.5
 WEAK_BELOW = 1.5  # a passage is a weakness candidate when its expected level is below this
 STRONG_FROM = 1.5  # and a strength candidate from this up
-
-
-class Predictor(Protocol):
-    """Anything that maps texts to level probabilities ``(n, dimensions, levels)``."""
-
-    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.float64]: ...
 
 
 @dataclass(frozen=True, slots=True)

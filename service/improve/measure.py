@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -31,15 +30,10 @@ from service.improve.rewrite import Rewrite
 from service.improve.settings import ImproveSettings
 from service.ingest.document import Document
 from service.model.dimensions import DIMENSIONS, shown_level
+from service.model.predictor import Predictor
 from service.model.runtime import expected_scores
 from service.passages.build import Passage
 from service.schemas import Rating
-
-
-class Predictor(Protocol):
-    """Anything that maps texts to level probabilities ``(n, dimensions, levels)``."""
-
-    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.float64]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,12 @@ from service.exemplars.refs import exemplar_ref
 from service.improve.annotate import annotate
 from service.improve.context import WritingContext
 from service.improve.locate import item_of
-from service.improve.measure import Basis, Measured, Predictor, candidates, measure, rank
+from service.improve.measure import Basis, Measured, candidates, measure, rank
 from service.improve.rewrite import WEAK_REASONS, rewrites
 from service.improve.settings import ImproveSettings, improve_settings
 from service.ingest.document import Document
 from service.model.dimensions import DIMENSIONS
+from service.model.predictor import Predictor
 from service.passages.build import Passage
 from service.recommendations.extract import RecommendationItem
 from service.schemas import Dimension, FixFirst, Highlight
