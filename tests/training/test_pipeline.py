@@ -44,7 +44,7 @@ def test_manifest_lists_and_pins_every_file(tiny_model_dir: Path) -> None:
 def test_graph_is_fused_quantised_with_the_agreed_interface(tiny_model_dir: Path) -> None:
     graph = onnx.load(str(tiny_model_dir / "model.onnx")).graph
     assert [i.name for i in graph.input] == ["input_ids", "attention_mask"]
-    assert [o.name for o in graph.output] == ["logits"]
+    assert [o.name for o in graph.output] == ["logits", "pooled"]
     ops = Counter(node.op_type for node in graph.node)
     # Six fused attention layers, all quantised (only the first feed-forward block stays float32).
     assert ops["Attention"] == 0 and ops["QAttention"] == 6

@@ -44,7 +44,7 @@ def test_half_written_chunks_are_removed_and_committed_ones_kept(
         assert not orphan.exists()
         assert not list(tmp_path.rglob(".tmp-*"))
         report = good["reports"][0]
-        assert store.done("1.5.0") == {(report["sha256"], report["path"])}
+        assert store.done(report["model_version"]) == {(report["sha256"], report["path"])}
         assert store.done("0.9.0") == set()
         counts = store.consolidate()
     assert counts == {
