@@ -7,7 +7,9 @@ gets slightly different probabilities (up to about 0.05). This module measures e
 activations' range once, on calibration passages scored one at a time, and replaces every
 ``DynamicQuantizeLinear`` with a ``QuantizeLinear`` whose scale and zero point are those
 constants (the same formula onnxruntime uses per batch, applied to the calibration range).
-Weights, fused operators and outputs are untouched.
+Weights, fused operators and outputs are untouched; each integer matrix product with its
+rescaling becomes one ``MatMulIntegerToFloat``, which onnxruntime no longer fuses by itself
+once the scales are constants.
 
 ``python -m training.activation_scales --model DIR`` freezes a model folder in place (and
 rewrites its manifest and card); ``training.export`` does it for every new export.
@@ -113,6 +115,56 @@ def freeze(model_bytes: bytes, ranges: dict[str, Range]) -> bytes:
     return bytes(model.SerializeToString())
 
 
+def fuse_integer_matmuls(model_bytes: bytes) -> tuple[bytes, int]:
+    """Each ``MatMulInteger`` → ``Cast`` → ``Mul(a_scale * b_scale)`` chain as one
+    ``MatMulIntegerToFloat`` (onnxruntime's contrib op, same arithmetic). onnxruntime fuses
+    that chain itself only behind a ``DynamicQuantizeLinear``; with fixed scales it would
+    run the three nodes apart, about 5-8% slower. Returns the graph and the chains fused."""
+    import onnx
+    from onnx import helper
+
+    model = onnx.load_from_string(model_bytes)
+    graph = model.graph
+    producer = {output: node for node in graph.node for output in node.output}
+    consumers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    removed: set[int] = set()
+    replacements: dict[int, Any] = {}
+    for node in graph.node:
+        if node.op_type != "MatMulInteger" or len(node.input) != 4:
+            continue
+        after = consumers.get(node.output[0], [])
+        if len(after) != 1 or after[0].op_type != "Cast":
+            continue
+        cast = after[0]
+        muls = consumers.get(cast.output[0], [])
+        if len(muls) != 1 or muls[0].op_type != "Mul":
+            continue
+        mul = muls[0]
+        scales = producer.get(mul.input[1])
+        if scales is None or scales.op_type != "Mul" or len(consumers[scales.output[0]]) != 1:
+            continue
+        a, b, a_zero, b_zero = node.input
+        a_scale, b_scale = scales.input
+        fused = helper.make_node(
+            "MatMulIntegerToFloat",
+            [a, b, a_scale, b_scale, a_zero, b_zero],
+            [mul.output[0]],
+            name=f"{node.name}_to_float",
+            domain="com.microsoft",
+        )
+        replacements[id(node)] = fused
+        removed.update({id(cast), id(mul), id(scales)})
+    nodes = [replacements.get(id(n), n) for n in graph.node if id(n) not in removed]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    if replacements and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return bytes(model.SerializeToString()), len(replacements)
+
+
 def single_feeds(ids: Sequence[Sequence[int]]) -> list[dict[str, np.ndarray]]:
     """One unpadded feed per passage (token ids)."""
     return [
@@ -135,7 +187,8 @@ def freeze_file(path: Path, ids: Sequence[Sequence[int]], threads: int = 2) -> i
     if count == 0:
         return 0
     ranges = measure_ranges(data, single_feeds(ids), threads)
-    path.write_bytes(freeze(data, ranges))
+    fused, _ = fuse_integer_matmuls(freeze(data, ranges))
+    path.write_bytes(fused)
     log.info("froze %d activation scales on %d passages", count, len(ids))
     return count
 
