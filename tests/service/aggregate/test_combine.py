@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.aggregate import aggregate, rate
-from service.aggregate.confidence import REVIEW_BELOW, band, level_distribution
+from service.aggregate.confidence import GRID_UNITS, REVIEW_BELOW, band, level_distribution
 from service.aggregate.policy import SECTION_POLICY, applies, child_expected, kind_weight
 from service.ingest.document import SectionKind
 from service.model.dimensions import DIMENSIONS, LEVELS
@@ -123,10 +123,14 @@ def test_propagated_distribution_matches_sampling(rows: list[list[float]], seed:
     w = np.linspace(10.0, 40.0, len(rows))
     rng = np.random.default_rng(seed)
     draws = np.array([rng.choice(LEVELS, size=4000, p=p) for p in probs])  # (n, samples)
-    sampled = np.bincount(band((w @ draws) / w.sum()), minlength=LEVELS) / 4000
-    # Weights are quantised to a grid of GRID_UNITS, so a mean near a band edge can fall
-    # either side; allow that and the sampling error.
-    assert np.abs(level_distribution(probs, w, 0.0) - sampled).max() < 0.06
+    means = (w @ draws) / w.sum()
+    sampled = np.bincount(band(means), minlength=LEVELS) / 4000
+    # Weights are quantised to a grid of GRID_UNITS, so a mean on or near a band edge can
+    # fall either side (one-hot passages can put every draw exactly on an edge): allow the
+    # share of draws that close to an edge, and the sampling error.
+    edges = np.arange(LEVELS - 1) + 0.5
+    near_edge = (np.abs(means[:, None] - edges[None, :]) <= 3.0 / GRID_UNITS).any(axis=1).mean()
+    assert np.abs(level_distribution(probs, w, 0.0) - sampled).max() < 0.06 + near_edge
 
 
 def _two_sections(method_kind: SectionKind = "methodology"):
