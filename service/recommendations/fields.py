@@ -154,6 +154,8 @@ TIMESCALE = re.compile(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+# By when, as a date or the end of a period: "by the end of September", "before April 2027".
+_DEADLINE_ONLY = re.compile(r"^(?:by|before|no later than)\s+(?!\d+\s)", re.IGNORECASE)
 # How often, not by when: inside a measure ("reported quarterly") it is not the timescale.
 _FREQUENCY = re.compile(
     r"^(?:(?:every|each)\b|annually|quarterly|bi-annually|six-monthly|twice)", re.IGNORECASE
@@ -559,6 +561,12 @@ def parse_item(body: str) -> Fields:
         outside = text[: measure_span[0]] + " " * (measure_span[1] - measure_span[0])
         outside += text[measure_span[1] :]
         match = TIMESCALE.search(outside)
+        if match is None:
+            # A deadline inside the measure ("will audit 30 cases by the end of September")
+            # still says by when; a duration or frequency there ("at six months") does not.
+            match = next(
+                (m for m in TIMESCALE.finditer(text) if _DEADLINE_ONLY.match(m.group(0))), None
+            )
         timescale = _clean(match.group(0), 150) if match else None
     finding_match = FINDING.search(labelled.get("finding", "") or body)
     finding = _clean(finding_match.group("ref"), 100) if finding_match else None
