@@ -67,9 +67,13 @@ serve: install
 train: install-dev
 	$(BIN)/scrutiny train
 
-# An export replaces the graph, so the exemplar bank (embedded with the graph) is rebuilt.
+# An export replaces the graph: the embedding head is fitted on the new graph and mixed
+# into it (training/embedding_head.py), then the exemplar bank (embedded with the graph) is
+# rebuilt. VERSION is the model version written.
+VERSION ?= 1.6.0
 export: install-dev
-	$(BIN)/scrutiny export
+	$(BIN)/scrutiny export --version $(VERSION)
+	$(BIN)/python -m training.embedding_head --model models/scrutiny-minilm-v1 --version $(VERSION)
 	$(BIN)/scrutiny exemplars
 
 exemplars: install-dev

@@ -400,6 +400,8 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
     training = manifest.get("training", {})
     export = manifest.get("export", {})
     parity = export.get("parity", {})
+    balanced = (manifest.get("hyperparameters") or {}).get("calibration_balance")
+    balance = ", real and written weighted equally" if balanced else ", every passage alike"
     lines += [
         "",
         "## 6. Export and training",
@@ -409,8 +411,17 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         f"over {parity.get('passages')} passages (max |logit difference| {parity.get('max_abs_logit_diff')}).",
         f"- Best epoch {training.get('best_epoch')} by dev composite; training time "
         f"{training.get('train_seconds')} s on {manifest.get('hyperparameters', {}).get('threads')} CPU threads.",
-        f"- Temperatures (fitted on dev, real and written weighted equally): {manifest.get('temperatures')}.",
+        f"- Temperatures (fitted on dev{balance}): {manifest.get('temperatures')}.",
     ]
+    head = manifest.get("embedding_head")
+    if head:
+        lines.append(
+            f"- Embedding head ({head.get('stage')}): fitted on the {head.get('fitted_on')}, "
+            f"{head.get('c')}, its share of each dimension's level probabilities {head.get('mix')}; "
+            "float32 nodes after the int8 encoder, so the PyTorch parity above is the "
+            "exported graph's before the head, and `tests/training/test_embedding_head.py` checks "
+            "the graph against the head's NumPy twin."
+        )
     bench = _benchmark_figures()
     if bench:
         lines.append(

@@ -109,6 +109,14 @@ class TrainingConfig:
         stop_after_epoch: end after this epoch while keeping the learning-rate schedule of
             ``epochs`` (0: run them all); used for matched-cost comparisons such as the
             auxiliary-data ablation.
+        embedding_head_c: inverse L2 strengths tried for the head on the pooled embedding
+            that ``training.embedding_head`` adds after export (fitted on train; the one
+            with the best weighted dev QWK is kept).
+        embedding_head_mix: the head's shares of each dimension's level probabilities tried
+            on dev (0 leaves a dimension as the exported graph gives it).
+        embedding_head_written_drop: the most a dimension's written dev QWK may fall under
+            the head's mix (the written test split may fall at most 0.03 below 1.4.0's; dev
+            keeps a margin inside that).
     """
 
     seed: int = 13
@@ -145,6 +153,9 @@ class TrainingConfig:
     max_steps: int = 0
     limit_examples: int = 0
     stop_after_epoch: int = 0
+    embedding_head_c: tuple[float, ...] = (0.01, 0.03, 0.1)
+    embedding_head_mix: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+    embedding_head_written_drop: float = 0.01
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,7 +171,8 @@ class TrainingConfig:
             raise ValueError(f"unknown training config keys: {sorted(unknown)}")
         # Runs written before a switch existed ran without it.
         data = {"ngram_idf": False, "aux_ose": False, "aux_adult": False, **data}
-        for key in ("dimension_weights", "train_sources"):  # JSON gives lists
+        for key in ("dimension_weights", "train_sources", "embedding_head_c", "embedding_head_mix"):
+            # JSON gives lists
             if key in data:
                 data = {**data, key: tuple(data[key])}
         return cls(**data)

@@ -183,6 +183,14 @@ def render_card(manifest: dict[str, Any]) -> str:
         if manifest.get("hyperparameters", {}).get("ngram_buckets")
         else ""
     )
+    head = manifest.get("embedding_head")
+    if head:
+        lexical += (
+            f"\n\nAn embedding head (`training.embedding_head`, added after export): per "
+            f"dimension a multinomial logistic regression on the pooled embedding ({head['c']}), "
+            f"fitted on the {head['fitted_on']}; its level probabilities are mixed into the "
+            f"graph's with these shares, chosen on dev: {head['mix']}. Float32, in the same graph."
+        )
     temps = ", ".join(f"{d} {t}" for d, t in manifest.get("temperatures", {}).items())
     if metrics.get("real"):
         table = (

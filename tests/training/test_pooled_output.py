@@ -1,6 +1,6 @@
 """The pooled embedding output: one function adds it to an exported graph; it is the masked
 mean of the last hidden states; it never changes the logits; the shipped graph is exactly
-the export plus that function."""
+the export plus that function (and, from 1.6.0, plus the embedding head)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 onnx = pytest.importorskip("onnx", reason="needs the train extra: pip install -e '.[train]'")
 
+from onnx import numpy_helper  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
 from service.ingest import read_document  # noqa: E402
@@ -20,6 +21,7 @@ from service.model.runtime import QualityModel  # noqa: E402
 from service.passages.build import build_passages, model_text  # noqa: E402
 from service.scoring import score_document  # noqa: E402
 from training.data import length_batches  # noqa: E402
+from training.embedding_head import BASE_LOGITS, EmbeddingHead, attach, has_head  # noqa: E402
 from training.export import POOLED, add_pooled_output, onnx_session, pooled_tensor  # noqa: E402
 from training.package import finalise, read_manifest  # noqa: E402
 
@@ -57,14 +59,46 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_the_shipped_graph_is_the_export_plus_the_pooled_output(
-    stripped: Path, tmp_path: Path
+def _strip_head(src: Path, dst: Path) -> EmbeddingHead | None:
+    """The graph as exported, before ``training.embedding_head`` (and the head it had)."""
+    model = onnx.load(str(src))
+    graph = model.graph
+    if not has_head(src):
+        onnx.save(model, str(dst))
+        return None
+    ours = [i for i in graph.initializer if i.name.startswith("embedding_head/")]
+    values = {i.name.split("/", 1)[1]: numpy_helper.to_array(i) for i in ours}
+    nodes = [n for n in graph.node if not n.name.startswith("embedding_head/")]
+    for node in nodes:
+        node.output[:] = ["logits" if o == BASE_LOGITS else o for o in node.output]
+    kept = [i for i in graph.initializer if not i.name.startswith("embedding_head/")]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    onnx.save(model, str(dst))
+    return EmbeddingHead(
+        weight=values["weight"],
+        bias=values["bias"],
+        mix=values["share"].ravel(),
+        base_temperatures=values["temperatures"].ravel(),
+    )
+
+
+def test_the_shipped_graph_is_the_export_plus_the_pooled_output_and_the_head(
+    tmp_path: Path,
 ) -> None:
-    assert add_pooled_output(stripped, tmp_path / "again.onnx") is True
-    assert _sha(tmp_path / "again.onnx") == _sha(MODEL / "model.onnx")
+    exported = tmp_path / "exported.onnx"
+    head = _strip_head(MODEL / "model.onnx", tmp_path / "headless.onnx")
+    _strip_pooled(tmp_path / "headless.onnx", exported)
+    assert add_pooled_output(exported, tmp_path / "pooled.onnx") is True
     # A graph that has the output is left as it is.
-    assert add_pooled_output(tmp_path / "again.onnx") is False
-    assert _sha(tmp_path / "again.onnx") == _sha(MODEL / "model.onnx")
+    assert add_pooled_output(tmp_path / "pooled.onnx") is False
+    again = tmp_path / "pooled.onnx"
+    if head is not None:
+        attach(again, tmp_path / "again.onnx", head)
+        again = tmp_path / "again.onnx"
+    assert _sha(again) == _sha(MODEL / "model.onnx")
 
 
 def test_the_pooled_output_is_the_masked_mean_of_the_last_hidden_states(

@@ -64,8 +64,8 @@ def _request_body() -> dict[str, Any]:
                 "in": "query",
                 "required": False,
                 "schema": {"type": "boolean", "default": True},
-                "description": "Multipart only: return both drafts' text (JSON bodies say it "
-                "per draft).",
+                "description": "Return both drafts' text. A JSON body can also say it per "
+                "draft: the text comes back only when every flag given is true.",
             }
         ],
     }
@@ -146,6 +146,8 @@ def _boolean(value: str, name: str) -> bool:
 async def _drafts(request: Request, state: ApiState) -> tuple[Draft, Draft, bool]:
     """The two drafts and whether to include their text, from either kind of body."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    # Checked for every body, so a malformed flag is refused whichever body comes with it.
+    include = _boolean(request.query_params.get("include_text", "true"), "include_text")
     if content_type == "application/json":
         try:
             body = CompareRequest.model_validate_json(await request.body())
@@ -155,7 +157,7 @@ async def _drafts(request: Request, state: ApiState) -> tuple[Draft, Draft, bool
         return (
             _json_draft(body.before, limit, "before"),
             _json_draft(body.after, limit, "after"),
-            body.before.include_text and body.after.include_text,
+            include and body.before.include_text and body.after.include_text,
         )
     if content_type == "multipart/form-data":
         try:
@@ -164,7 +166,6 @@ async def _drafts(request: Request, state: ApiState) -> tuple[Draft, Draft, bool
             raise Problem(
                 400, "The multipart body could not be read.", code="malformed-request"
             ) from None
-        include = _boolean(request.query_params.get("include_text", "true"), "include_text")
         extra = sorted(set(form) - {"before", "after"})
         if extra:
             raise Problem(

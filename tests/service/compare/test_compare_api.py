@@ -137,6 +137,18 @@ def test_malformed_requests_are_400(client: TestClient) -> None:
         400,
     )
     assert "'after'" in str(body["detail"])
+    # A malformed include_text is refused with a JSON body too, not only with files.
+    drafts = {"before": {"text": "One."}, "after": {"text": "Two."}}
+    _problem(client.post("/v1/compare?include_text=-1", json=drafts), 400)
+
+
+def test_the_query_flag_and_the_drafts_flags_must_all_ask_for_text(client: TestClient) -> None:
+    drafts = {"before": {"text": "One."}, "after": {"text": "Two."}}
+    without = client.post("/v1/compare?include_text=false", json=drafts)
+    assert without.status_code == 200, without.text
+    assert without.json()["before"]["text"] is None
+    with_text = client.post("/v1/compare?include_text=true", json=drafts)
+    assert with_text.json()["before"]["text"] == "One."
 
 
 def test_too_large_is_413(client: TestClient) -> None:
