@@ -39,19 +39,23 @@ CHUNK_TOKENS = 128
 
 
 def train_split_texts() -> list[str]:
-    """Every non-empty report field of the PFD reports whose split is train."""
+    """Every non-empty report field of the PFD reports whose split is train, leaving out any
+    field whose text is also a field of a dev or test report (some inquests appear under
+    two ids, one of them held out)."""
     from training.labelling.pfd_source import FIELDS, FILES, load_reports, report_id
     from training.splits import split_of_report
 
-    texts: list[str] = []
-    seen: set[str] = set()
+    train: list[str] = []
+    held_out: set[str] = set()
     for file in FILES:
         for record_id, row in load_reports(file).items():
-            if split_of_report(report_id(record_id)) != "train" or record_id in seen:
-                continue
-            seen.add(record_id)  # the same id in both files is the same inquest
-            texts.extend(t for f in FIELDS if (t := (row.get(f) or "").strip()))
-    return texts
+            fields = [t for f in FIELDS if (t := (row.get(f) or "").strip())]
+            if split_of_report(report_id(record_id)) == "train":
+                train.extend(fields)
+            else:
+                held_out.update(fields)
+    # The same id in both files is the same inquest: read its text once.
+    return list(dict.fromkeys(t for t in train if t not in held_out))
 
 
 def chunks(tokenizer: Any, texts: list[str], size: int = CHUNK_TOKENS) -> list[list[int]]:
