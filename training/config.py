@@ -109,6 +109,10 @@ class TrainingConfig:
         stop_after_epoch: end after this epoch while keeping the learning-rate schedule of
             ``epochs`` (0: run them all); used for matched-cost comparisons such as the
             auxiliary-data ablation.
+        encoder_from: a folder holding a BERT encoder saved with ``save_pretrained`` (such as
+            the domain-adapted encoder ``python -m training.dapt_probe --save DIR`` writes)
+            to start fine-tuning from instead of the base package's weights; the tokenizer
+            and architecture stay the base model's. Empty: the base package.
         embedding_head_c: inverse L2 strengths tried for the head on the pooled embedding
             that ``training.embedding_head`` adds after export (fitted on train; the one
             with the best weighted dev QWK is kept).
@@ -153,6 +157,7 @@ class TrainingConfig:
     max_steps: int = 0
     limit_examples: int = 0
     stop_after_epoch: int = 0
+    encoder_from: str = ""
     embedding_head_c: tuple[float, ...] = (0.01, 0.03, 0.1)
     embedding_head_mix: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     embedding_head_written_drop: float = 0.01

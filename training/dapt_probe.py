@@ -1,6 +1,6 @@
 """Domain-adaptive pretraining (DAPT), measured before a full run: a linear-probe check.
 
-    python -m training.dapt_probe [--epochs 2] [--record]
+    python -m training.dapt_probe [--epochs 2] [--record] [--save DIR] [--no-probe]
 
 A full fine-tuning run takes 45-70 minutes on two cores, so before spending one on a
 domain-adapted encoder this asks the cheaper question first: does masked-language-model
@@ -171,6 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--record", action="store_true", help="record in decisions.json")
+    parser.add_argument(
+        "--save",
+        metavar="DIR",
+        help="also save the adapted encoder there (for TrainingConfig.encoder_from)",
+    )
+    parser.add_argument(
+        "--no-probe", action="store_true", help="only adapt (and --save); skip the probe"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from transformers import AutoModel, AutoTokenizer
@@ -179,8 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     from training.pipeline import load_parts, quiet_transformers
 
     quiet_transformers()
-    _, parts = load_parts()
     texts = train_split_texts()
+    if args.no_probe:
+        adapted, tokenizer, seconds = adapt(texts, args.epochs, args.seed, args.threads)
+        if args.save:
+            adapted.save_pretrained(args.save)
+        print(f"adapted on {len(texts)} report fields in {seconds:.0f} s; saved to {args.save}")
+        return 0
+    _, parts = load_parts()
     passages = {s: [r.text for r in parts[s]] for s in ("train", "dev")}
     base = AutoModel.from_pretrained(str(base_model_dir()))
     tokenizer = AutoTokenizer.from_pretrained(str(base_model_dir()))
@@ -193,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         embed(adapted, tokenizer, passages["train"]), embed(adapted, tokenizer, passages["dev"]),
         parts, args.seed,
     )  # fmt: skip
+    if args.save:
+        adapted.save_pretrained(args.save)
     gain = after["real_mean"] - before["real_mean"]
     entry: dict[str, Any] = {
         "decision": DECISION,

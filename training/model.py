@@ -187,8 +187,14 @@ def build_model_class() -> Any:
     return ScrutinyModel, OnnxGraph
 
 
-def new_model(head_dropout: float = 0.1, wide_bag: bool = False, ngram_buckets: int = 0) -> Any:
-    """The model with the base encoder's pre-trained weights and fresh heads (eager attention)."""
+def new_model(
+    head_dropout: float = 0.1,
+    wide_bag: bool = False,
+    ngram_buckets: int = 0,
+    encoder_from: str = "",
+) -> Any:
+    """The model with the base encoder's pre-trained weights (or those saved in
+    ``encoder_from``, same architecture) and fresh heads (eager attention)."""
     from transformers import BertConfig
 
     from training.config import base_model_dir
@@ -207,7 +213,8 @@ def new_model(head_dropout: float = 0.1, wide_bag: bool = False, ngram_buckets: 
     config.wide_bag = wide_bag
     config.ngram_buckets = ngram_buckets
     config.blend_fitted = False
-    model = model_class.from_pretrained(str(base), config=config, attn_implementation="eager")
+    weights = encoder_from or str(base)
+    model = model_class.from_pretrained(weights, config=config, attn_implementation="eager")
     model.freeze_lexical()
     return model
 

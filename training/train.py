@@ -273,6 +273,7 @@ def train(
             head_dropout=config.dropout,
             wide_bag=config.wide_lr > 0,
             ngram_buckets=config.ngram_buckets,
+            encoder_from=config.encoder_from,
         )
         explained_before = False
     model.config.explains_why_trained = bool(aux_ids) or explained_before

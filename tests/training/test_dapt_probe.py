@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("transformers", reason="needs the train extra: pip install -e '.[train]'")
@@ -39,3 +41,21 @@ def test_only_train_split_reports_are_read() -> None:
         for field in FIELDS
     } - {""}
     assert texts and not texts & held_out
+
+
+def test_fine_tuning_can_start_from_a_saved_encoder(tmp_path: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    from training.config import base_model_dir
+    from training.model import new_model
+
+    encoder = AutoModel.from_pretrained(str(base_model_dir()))
+    with torch.no_grad():
+        encoder.embeddings.word_embeddings.weight[7].fill_(0.5)
+    encoder.save_pretrained(tmp_path / "adapted")
+    started = new_model(encoder_from=str(tmp_path / "adapted"))
+    plain = new_model()
+    weights = started.base_model.embeddings.word_embeddings.weight
+    assert torch.all(weights[7] == 0.5)
+    assert not torch.all(plain.base_model.embeddings.word_embeddings.weight[7] == 0.5)
