@@ -76,12 +76,32 @@ def run_figures(run_dir: Path) -> dict[str, Any]:
     return figures | {"train_seconds": run["train_seconds"], "best_epoch": run["best_epoch"]}
 
 
+def epoch_figures(path: Path, epoch: int) -> dict[str, Any]:
+    """The dev selection figures a run logged at ``epoch`` (from its ``run.json``, or from a
+    model folder's ``manifest.json``, whose training notes keep the run's history): runs
+    stopped early (``stop_after_epoch``) compare with a longer run at matched epochs."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    history = data.get("history") or (data.get("training") or {}).get("history") or []
+    entry = next((h for h in history if h.get("epoch") == epoch), None)
+    if entry is None:
+        raise ValueError(f"{path} logged no epoch {epoch}")
+    return {k: v for k, v in entry["selection"].items() if not isinstance(v, dict)}
+
+
 def compare_runs(
-    decision: str, variants: dict[str, Path], cost_order: list[str], note: str = ""
+    decision: str,
+    variants: dict[str, Path],
+    cost_order: list[str],
+    note: str = "",
+    epoch: int = 0,
 ) -> dict[str, Any]:
     """Pick the variant with the best dev composite; within ``NOISE`` of it, the cheapest
-    (first in ``cost_order``) wins. ``note`` adds what the figures alone do not say."""
-    figures = {name: run_figures(path) for name, path in variants.items()}
+    (first in ``cost_order``) wins. ``note`` adds what the figures alone do not say. With
+    ``epoch`` the figures are those each run logged at that epoch (``epoch_figures``)."""
+    figures = {
+        name: epoch_figures(path, epoch) if epoch else run_figures(path)
+        for name, path in variants.items()
+    }
     best = max(figures, key=lambda n: figures[n]["composite"])
     close = [n for n in cost_order if figures[best]["composite"] - figures[n]["composite"] < NOISE]
     chosen = close[0] if close else best
@@ -266,7 +286,13 @@ def main(argv: list[str] | None = None) -> int:
     runs.add_argument("--decision", required=True)
     runs.add_argument("--note", default="", help="what the figures alone do not say")
     runs.add_argument(
-        "--variant", action="append", required=True, help="NAME=RUN_DIR, cheapest first"
+        "--variant",
+        action="append",
+        required=True,
+        help="NAME=RUN_DIR, cheapest first (with --epoch: NAME=run.json or a manifest.json)",
+    )
+    runs.add_argument(
+        "--epoch", type=int, default=0, help="compare the figures logged at this epoch"
     )
     for name in ("lexical", "calibration", "quantisation"):
         p = sub.add_parser(name)
@@ -283,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
                 {k: Path(v) for k, v in variants.items()},
                 list(variants),
                 args.note,
+                args.epoch,
             )
         ]
     elif args.command == "lexical":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,26 @@ def test_section_spread_is_fitted_and_sections_get_their_true_level() -> None:
     spreads = fit_section_spread(np.array(rows), sections)
     assert set(spreads) >= {"clarity", "root_cause", "child_focus"}
     assert all(0.0 <= v <= 1.0 for v in spreads.values())
+
+
+def test_runs_compare_at_a_matched_epoch(tmp_path: Path) -> None:
+    import json
+
+    from training.decisions import compare_runs, epoch_figures
+
+    def history(composites: list[float]) -> list[dict[str, object]]:
+        return [
+            {"epoch": i + 1, "selection": {"composite": c, "by_dimension": {"x": 1}}}
+            for i, c in enumerate(composites)
+        ]
+
+    longer = tmp_path / "manifest.json"  # a model folder keeps its run's history here
+    longer.write_text(json.dumps({"training": {"history": history([0.60, 0.66, 0.70])}}))
+    stopped = tmp_path / "run.json"
+    stopped.write_text(json.dumps({"history": history([0.58, 0.6645])}))
+    assert epoch_figures(stopped, 2) == {"composite": 0.6645}
+    with pytest.raises(ValueError, match="no epoch 3"):
+        epoch_figures(stopped, 3)
+    entry = compare_runs("init", {"base": longer, "adapted": stopped}, ["base", "adapted"], epoch=2)
+    # 0.0045 better is within the noise: the cheaper variant, listed first, is kept.
+    assert entry["chosen"] == "base"
