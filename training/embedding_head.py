@@ -179,35 +179,45 @@ def choose_mix(
     return chosen, table
 
 
-def best_over_c(
-    train_inputs: npt.NDArray[np.floating],
-    dev_inputs: npt.NDArray[np.floating],
-    train_labels: npt.NDArray[np.int64],
-    train_weight: npt.NDArray[np.float64],
-    dev_probs: npt.NDArray[np.float64],
-    dev_labels: npt.NDArray[np.int64],
-    real: npt.NDArray[np.bool_],
-    config: Any,
-    temperatures: npt.NDArray[np.float32],
-) -> tuple[float, str, EmbeddingHead, dict[str, Any]]:
-    """Fit the head on ``train_inputs`` for each C of ``config.embedding_head_c``, choose
-    each one's mix on dev; return the best mean weighted dev QWK, its C, its head, and
-    every candidate's figures."""
+@dataclass(frozen=True)
+class HeadData:
+    """What the head is fitted and judged on: its inputs for the train and dev passages, the
+    labels, the train passages' weights, the graph's dev probabilities, which dev passages
+    are real, and the graph's temperatures (the head's ``base_temperatures``)."""
+
+    train_inputs: npt.NDArray[np.floating]
+    dev_inputs: npt.NDArray[np.floating]
+    train_labels: npt.NDArray[np.int64]
+    train_weight: npt.NDArray[np.float64]
+    dev_probs: npt.NDArray[np.float64]
+    dev_labels: npt.NDArray[np.int64]
+    real: npt.NDArray[np.bool_]
+    temperatures: npt.NDArray[np.float32]
+
+
+def best_over_c(data: HeadData, config: Any) -> tuple[float, str, EmbeddingHead, dict[str, Any]]:
+    """Fit the head on ``data.train_inputs`` for each C of ``config.embedding_head_c``,
+    choose each one's mix on dev; return the best mean weighted dev QWK, its C, its head,
+    and every candidate's figures."""
     candidates: dict[str, Any] = {}
     best: tuple[float, str, EmbeddingHead] | None = None
     for c in config.embedding_head_c:
-        weight, bias = fit_head(train_inputs, train_labels, train_weight, c, config.seed)
-        head = EmbeddingHead(weight, bias, np.zeros(len(DIMENSIONS), np.float32), temperatures)
-        head_probs = head.probs(dev_inputs)
+        weight, bias = fit_head(
+            data.train_inputs, data.train_labels, data.train_weight, c, config.seed
+        )
+        head_probs = EmbeddingHead(
+            weight, bias, np.zeros(len(DIMENSIONS), np.float32), data.temperatures
+        ).probs(data.dev_inputs)
         mix, table = choose_mix(
-            dev_probs,
+            data.dev_probs,
             head_probs,
-            dev_labels,
-            real,
+            data.dev_labels,
+            data.real,
             config.embedding_head_mix,
             config.embedding_head_written_drop,
         )
-        figures = weighted_dev_qwk(mixed_probs(dev_probs, head_probs, mix), dev_labels, real)
+        mixed = mixed_probs(data.dev_probs, head_probs, mix)
+        figures = weighted_dev_qwk(mixed, data.dev_labels, data.real)
         mean = float(np.mean([figures[d]["weighted"] for d in DIMENSIONS]))
         name = f"C={c:g}"
         candidates[name] = {
@@ -217,7 +227,7 @@ def best_over_c(
             "by_mix": table,
         }
         if best is None or mean > best[0] + 1e-9:
-            best = (mean, name, EmbeddingHead(weight, bias, mix, temperatures))
+            best = (mean, name, EmbeddingHead(weight, bias, mix, data.temperatures))
     assert best is not None
     return best[0], best[1], best[2], candidates
 
@@ -367,19 +377,21 @@ def build(
     _, train_embeddings = _runtime_outputs(base_model, [r.text for r in train])
     dev_probs, dev_embeddings = _runtime_outputs(base_model, [r.text for r in dev])
     train_labels, dev_labels = label_matrix(train), label_matrix(dev)
-    real = np.array([r.source == "pfd" for r in dev])
-    temperatures = np.asarray(base_model.manifest.temperatures, dtype=np.float32)
+    data = HeadData(
+        train_inputs=train_embeddings,
+        dev_inputs=dev_embeddings,
+        train_labels=train_labels,
+        train_weight=source_balance(train),
+        dev_probs=dev_probs,
+        dev_labels=dev_labels,
+        real=np.array([r.source == "pfd" for r in dev]),
+        temperatures=np.asarray(base_model.manifest.temperatures, dtype=np.float32),
+    )
     del base_model
-
-    weight = source_balance(train)
-    mean, chosen_c, head, candidates = best_over_c(
-        train_embeddings, dev_embeddings, train_labels, weight, dev_probs, dev_labels, real,
-        config, temperatures,
-    )  # fmt: skip
+    mean, chosen_c, head, candidates = best_over_c(data, config)
     inputs_entry = _inputs_decision(
-        mean, candidates[chosen_c]["by_dimension"], train, dev, train_embeddings, dev_embeddings, train_labels, weight, dev_probs,
-        dev_labels, real, config, temperatures,
-    )  # fmt: skip
+        mean, candidates[chosen_c]["by_dimension"], data, train, dev, config
+    )
 
     mixed = mixed_probs(dev_probs, head.probs(dev_embeddings), head.mix)
     # Calibrated as the run was (``TrainingConfig.calibration_balance`` of its manifest).
@@ -406,7 +418,9 @@ def build(
         "fitted_on": f"train split, {len(train)} passages, real and written weighing the same",
         "c": chosen_c,
         "mix": dict(zip(DIMENSIONS, head.mix.round(2).tolist(), strict=True)),
-        "temperatures_before": dict(zip(DIMENSIONS, temperatures.round(4).tolist(), strict=True)),
+        "temperatures_before": dict(
+            zip(DIMENSIONS, data.temperatures.round(4).tolist(), strict=True)
+        ),
         "stage": "python -m training.embedding_head (after export, before exemplars)",
     }
     finalise(model_dir, manifest)
@@ -436,17 +450,10 @@ INPUTS_DECISION = "embedding head inputs: the pooled embedding alone, or with te
 def _inputs_decision(
     embedding_only: float,
     embedding_figures: dict[str, dict[str, float]],
+    data: HeadData,
     train: list[Any],
     dev: list[Any],
-    train_embeddings: npt.NDArray[np.floating],
-    dev_embeddings: npt.NDArray[np.floating],
-    train_labels: npt.NDArray[np.int64],
-    weight: npt.NDArray[np.float64],
-    dev_probs: npt.NDArray[np.float64],
-    dev_labels: npt.NDArray[np.int64],
-    real: npt.NDArray[np.bool_],
     config: Any,
-    temperatures: npt.NDArray[np.float32],
 ) -> dict[str, Any]:
     """Whether the interpretable features of ``evaluation.lexicon`` (acronym and undefined
     acronym density, sentence length, date density, causal connectives, child references,
@@ -456,11 +463,12 @@ def _inputs_decision(
     from evaluation.lexicon import feature_matrix
     from training.decisions import NOISE
 
-    with_features, c, _, candidates = best_over_c(
-        np.hstack([train_embeddings, feature_matrix([r.text for r in train])]),
-        np.hstack([dev_embeddings, feature_matrix([r.text for r in dev])]),
-        train_labels, weight, dev_probs, dev_labels, real, config, temperatures,
-    )  # fmt: skip
+    with_text = replace(
+        data,
+        train_inputs=np.hstack([data.train_inputs, feature_matrix([r.text for r in train])]),
+        dev_inputs=np.hstack([data.dev_inputs, feature_matrix([r.text for r in dev])]),
+    )
+    with_features, c, _, candidates = best_over_c(with_text, config)
     gain = with_features - embedding_only
     return {
         "decision": INPUTS_DECISION,
