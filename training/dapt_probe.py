@@ -138,26 +138,22 @@ def probe(
     parts: dict[str, list[Any]],
     seed: int,
 ) -> dict[str, float]:
-    """Dev QWK per dimension and source of the linear probe fitted on train."""
-    from evaluation.metrics import quadratic_weighted_kappa
+    """Dev QWK per dimension and source of the linear probe fitted on train (the embedding
+    head's own fitting and scoring: ``fit_head``, ``weighted_dev_qwk``)."""
     from training.calibrate import source_balance
-    from training.embedding_head import EmbeddingHead, fit_head
+    from training.embedding_head import EmbeddingHead, fit_head, weighted_dev_qwk
     from training.train import label_matrix
 
     train, dev = parts["train"], parts["dev"]
     weight, bias = fit_head(train_x, label_matrix(train), source_balance(train), PROBE_C, seed)
     ones = np.ones(len(DIMENSIONS), np.float32)
-    levels = EmbeddingHead(weight, bias, ones, ones).probs(dev_x).argmax(-1)
-    labels = label_matrix(dev)
+    probs = EmbeddingHead(weight, bias, ones, ones).probs(dev_x)
     real = np.array([r.source == "pfd" for r in dev])
+    by_dimension = weighted_dev_qwk(probs, label_matrix(dev), real)
     figures: dict[str, float] = {}
-    for source, part in (("real", real), ("written", ~real)):
-        values = []
-        for d, dimension in enumerate(DIMENSIONS):
-            keep = part & (labels[:, d] >= 0)
-            value = quadratic_weighted_kappa(labels[keep, d], levels[keep, d])
-            figures[f"{source}_{dimension}"] = round(value, 4)
-            values.append(value)
+    for source in ("real", "written"):
+        values = [by_dimension[d][source] for d in DIMENSIONS]
+        figures.update({f"{source}_{d}": v for d, v in zip(DIMENSIONS, values, strict=True)})
         figures[f"{source}_mean"] = round(float(np.mean(values)), 4)
     return figures
 

@@ -335,9 +335,6 @@ def build(
     parts: dict[str, list[Any]],
     *,
     version: str,
-    c_grid: tuple[float, ...] | None = None,
-    mix_grid: tuple[float, ...] | None = None,
-    with_aux: bool = True,
     record: bool = True,
 ) -> dict[str, Any]:
     """Fit, choose and attach the head to ``model_dir`` in place (see the module docstring);
@@ -359,11 +356,6 @@ def build(
     from training.train import label_matrix
 
     config = TrainingConfig()
-    config = replace(
-        config,
-        embedding_head_c=c_grid or config.embedding_head_c,
-        embedding_head_mix=mix_grid or config.embedding_head_mix,
-    )
     graph = model_dir / "model.onnx"
     if has_head(graph):
         raise ValueError(f"{graph} already has an embedding head; export the run again first")
@@ -372,7 +364,7 @@ def build(
     if not train or not dev:
         raise ValueError("the head is fitted on train and its mix chosen on dev: both needed")
     base_model = load_runtime(model_dir)
-    selection = SelectionData.load(dev, with_aux=with_aux)
+    selection = SelectionData.load(dev)
     before = selection_figures(runtime_scorer(base_model), selection)
     _, train_embeddings = _runtime_outputs(base_model, [r.text for r in train])
     dev_probs, dev_embeddings = _runtime_outputs(base_model, [r.text for r in dev])
@@ -394,10 +386,9 @@ def build(
     )
 
     mixed = mixed_probs(dev_probs, head.probs(dev_embeddings), head.mix)
+    manifest = read_manifest(model_dir)
     # Calibrated as the run was (``TrainingConfig.calibration_balance`` of its manifest).
-    balanced = bool(
-        (read_manifest(model_dir).get("hyperparameters") or {}).get("calibration_balance")
-    )
+    balanced = bool((manifest.get("hyperparameters") or {}).get("calibration_balance"))
     new_temperatures = fit_temperatures(
         cumulative_logits(mixed), dev_labels, source_balance(dev) if balanced else None
     )
@@ -408,7 +399,6 @@ def build(
         attach(graph, staged, head)
         shutil.copyfile(staged, graph)
     remove_bank(model_dir)
-    manifest = read_manifest(model_dir)
     manifest.pop("exemplars", None)
     manifest["version"] = version
     manifest["temperatures"] = new_temperatures
