@@ -23,12 +23,17 @@ import numpy as np
 import numpy.typing as npt
 
 from evaluation.baselines import BASELINES
-from evaluation.metrics import DimensionScores, expected_calibration_error, score_dimension
+from evaluation.metrics import (
+    DimensionScores,
+    expected_calibration_error,
+    qwk_interval,
+    score_dimension,
+)
+from evaluation.tables import SYSTEMS, comparison_table, fmt
 from service.model.dimensions import DIMENSIONS, LEVELS, REVIEW_BELOW, shown_level
 from training.corpus import Record
 
 log = logging.getLogger("scrutiny.evaluate")
-SYSTEMS = ("model", "tfidf_lr", "lexicon", "majority")
 # Done-when targets of issue 11 (real test QWK); 90% of the inter-annotator ceiling counts
 # where the ceiling is below the target.
 REAL_TARGETS = {"clarity": 0.70, "root_cause": 0.70, "child_focus": 0.70, "recommendations": 0.60}
@@ -206,10 +211,6 @@ def _benchmark_figures() -> dict[str, Any] | None:
     return dict(json.loads(BENCHMARK_JSON.read_text(encoding="utf-8")))
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None or value != value else f"{value:.3f}"
-
-
 def _distribution(records: list[Record]) -> dict[str, list[int]]:
     labels = _labels(records)
     return {
@@ -218,35 +219,26 @@ def _distribution(records: list[Record]) -> dict[str, list[int]]:
     }
 
 
-def _comparison_table(
+def real_intervals(
+    probs: npt.NDArray[np.float64], records: list[Record]
+) -> dict[str, tuple[float, float]]:
+    """Per dimension, the 95% interval of the model's QWK on ``records``, resampling
+    whole reports (``evaluation.metrics.qwk_interval``)."""
+    labels = _labels(records)
+    levels = shown_level(probs)
+    out: dict[str, tuple[float, float]] = {}
+    for d, dimension in enumerate(DIMENSIONS):
+        use = np.flatnonzero(labels[:, d] >= 0)
+        if len(use) >= 2:
+            groups = [records[i].report_id for i in use]
+            out[dimension] = qwk_interval(labels[use, d], levels[use, d], groups)
+    return out
+
+
+def _as_dicts(
     results: dict[str, dict[str, DimensionScores]],
-    ceiling: dict[str, Any] | None,
-) -> list[str]:
-    head = "| dimension | n | **model** | TF-IDF + LR | lexicon | majority |"
-    rule = "|---|---|---|---|---|---|"
-    if ceiling:
-        head += " inter-annotator (n) | target | met |"
-        rule += "---|---|---|"
-    lines = [head, rule]
-    for dimension in DIMENSIONS:
-        m = results["model"].get(dimension)
-        if m is None:
-            continue
-        cells = [_fmt(results[s][dimension].qwk) for s in SYSTEMS[1:] if dimension in results[s]]
-        row = f"| {dimension} | {m.n} | **{_fmt(m.qwk)}** | " + " | ".join(cells) + " |"
-        if ceiling:
-            agree = ceiling.get(dimension, {})
-            target = REAL_TARGETS[dimension]
-            ceiling_qwk = agree.get("qwk", float("nan"))
-            informative = agree.get("n", 0) >= 30
-            effective = min(target, 0.9 * ceiling_qwk) if informative else target
-            met = "yes" if m.qwk >= effective else "no"
-            row += (
-                f" {_fmt(ceiling_qwk)} ({agree.get('n', 0)}) | {target:.2f}"
-                f"{f' (90% of ceiling {effective:.3f})' if effective < target else ''} | {met} |"
-            )
-        lines.append(row)
-    return lines
+) -> dict[str, dict[str, dict[str, float]]]:
+    return {system: {d: v.as_dict() for d, v in by_d.items()} for system, by_d in results.items()}
 
 
 def _beats_all(results: dict[str, dict[str, DimensionScores]]) -> bool:
@@ -289,7 +281,15 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         f"the first labels and a blind second annotation ({agree['passages']} passages, "
         f"{agree['reports']} reports): the ceiling a model can be expected to reach.",
         "",
-        *_comparison_table(real, agree),
+        *comparison_table(
+            _as_dicts(real), ceiling=agree, intervals=ev["real_intervals"], targets=REAL_TARGETS
+        ),
+        "",
+        "The interval is a 95% percentile bootstrap of the model's QWK that resamples whole "
+        "reports (2,000 rounds): how far the figure could move on another draw of reports "
+        "like these. Where few passages sit away from the most common level (child focus, "
+        "recommendations: see the distribution below) it is wide, and a target judged on the "
+        "point figure alone would claim more than the data can show.",
         "",
         f"Model beats every baseline on every dimension on real text: "
         f"**{'yes' if _beats_all(real) else 'no'}**.",
@@ -305,7 +305,7 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         "",
         "## 2. Project-written text, test split",
         "",
-        *_comparison_table(written, None),
+        *comparison_table(_as_dicts(written)),
         "",
         "Against 1.4.0's written test QWK (no dimension may drop more than 0.03):",
         "",
@@ -328,19 +328,19 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         "labelled child focus 0 (no child in the passage): "
         f"{child['passages']} passages; levels shown 0/1/2/3: "
         f"{[child['levels'][str(k)] for k in range(LEVELS)]}; at level 0 or 1: "
-        f"**{_fmt(child['share_at_most_1'])}** (target 0.90); mean score {child['mean_score']}.",
+        f"**{fmt(child['share_at_most_1'])}** (target 0.90); mean score {child['mean_score']}.",
         "",
         f'**"Explains why" on held-out Causal News Corpus documents.** {why["sentences"]} '
         f"sentences from {why['documents']} of the corpus's nine annotation batches (whole "
         "batches of news articles held out), never trained on or used for selection "
         f"({why['positive_share']:.0%} causal). ROC AUC of the shipped signal "
-        f"(`{why['shipped_signal']}`): **{_fmt(why['shipped_auc'])}** (target 0.80); the "
-        f"root-cause score: {_fmt(why['root_cause_score_auc'])}; the lexicon's causal "
-        f"connectives: {_fmt(why['lexicon_auc'])}.",
+        f"(`{why['shipped_signal']}`): **{fmt(why['shipped_auc'])}** (target 0.80); the "
+        f"root-cause score: {fmt(why['root_cause_score_auc'])}; the lexicon's causal "
+        f"connectives: {fmt(why['lexicon_auc'])}.",
         "",
         f"**OneStopEnglish, held-out articles.** {ose['articles']} articles never trained on "
         "or used for selection; the elementary version scores higher clarity than the "
-        f"advanced version in **{_fmt(ose['simpler_scores_higher'])}** of pairs (target 0.90); "
+        f"advanced version in **{fmt(ose['simpler_scores_higher'])}** of pairs (target 0.90); "
         f"mean margin {ose['mean_margin']} levels.",
         "",
         "## 4. Calibration",
@@ -354,8 +354,8 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         r = real["model"].get(dimension)
         w = written["model"].get(dimension)
         lines.append(
-            f"| {dimension} | {_fmt(r.ece if r else None)} ({r.n if r else 0}) | "
-            f"{_fmt(w.ece if w else None)} ({w.n if w else 0}) |"
+            f"| {dimension} | {fmt(r.ece if r else None)} ({r.n if r else 0}) | "
+            f"{fmt(w.ece if w else None)} ({w.n if w else 0}) |"
         )
     sections = ev["sections"]
     lines += [
@@ -374,9 +374,9 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         s = sections.get(dimension)
         if s:
             lines.append(
-                f"| {dimension} | {s['n']} ({s['real']}/{s['written']}) | **{_fmt(s['ece'])}** | "
-                f"{_fmt(s['ece_real'])} | {_fmt(s['accuracy'])} | {_fmt(s['mean_confidence'])} | "
-                f"{s['needs_review_share']:.0%} | {_fmt(s['min_confidence_of_shown'])} |"
+                f"| {dimension} | {s['n']} ({s['real']}/{s['written']}) | **{fmt(s['ece'])}** | "
+                f"{fmt(s['ece_real'])} | {fmt(s['accuracy'])} | {fmt(s['mean_confidence'])} | "
+                f"{s['needs_review_share']:.0%} | {fmt(s['min_confidence_of_shown'])} |"
             )
     lines += [
         "",
@@ -476,6 +476,7 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
             "real_reports": len({r.report_id for r in real_records}),
         },
         "real_distribution": _distribution(real_records),
+        "real_intervals": real_intervals(probs[by_source["pfd"]], real_records),
         "no_child": no_child_passages(test, probs),
         "explains_why": explains_why(model),
         "onestopenglish": onestopenglish(model),
@@ -488,8 +489,11 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
     report.write_text(render_report(manifest, ev), encoding="utf-8")
     metrics = {
         "split": "test",
-        "real": {s: {d: v.as_dict() for d, v in ev["real"][s].items()} for s in SYSTEMS},
-        "written": {s: {d: v.as_dict() for d, v in ev["written"][s].items()} for s in SYSTEMS},
+        "real": _as_dicts(ev["real"]),
+        "written": _as_dicts(ev["written"]),
+        "real_model_qwk_interval": {
+            d: [round(v, 4) for v in pair] for d, pair in ev["real_intervals"].items()
+        },
         "inter_annotator": ev["agreement"],
         "no_child_child_focus": ev["no_child"],
         "explains_why": ev["explains_why"],

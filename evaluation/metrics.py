@@ -35,6 +35,36 @@ def quadratic_weighted_kappa(
     return float(1.0 - (weights * observed).sum() / denominator)
 
 
+def qwk_interval(
+    truth: Sequence[int] | npt.NDArray[np.integer],
+    pred: Sequence[int] | npt.NDArray[np.integer],
+    groups: Sequence[str],
+    *,
+    rounds: int = 2000,
+    coverage: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of QWK, resampling whole ``groups`` (reports) with
+    replacement: passages of one report are not independent, so resampling passages would
+    give an interval too narrow. Rounds whose QWK is undefined are skipped."""
+    t = np.asarray(truth, dtype=np.int64)
+    p = np.asarray(pred, dtype=np.int64)
+    names, index = np.unique(np.asarray(groups), return_inverse=True)
+    if t.size == 0 or len(names) < 2:
+        return float("nan"), float("nan")
+    members = [np.flatnonzero(index == g) for g in range(len(names))]
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(rounds):
+        rows = np.concatenate([members[g] for g in rng.integers(0, len(names), len(names))])
+        value = quadratic_weighted_kappa(t[rows], p[rows])
+        if value == value:
+            values.append(value)
+    tail = (1.0 - coverage) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def macro_f1(
     truth: Sequence[int] | npt.NDArray[np.integer],
     pred: Sequence[int] | npt.NDArray[np.integer],

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from evaluation.tables import comparison_table
 from service.model.dimensions import DIMENSIONS, LEVELS
 from training.config import BASE_MODEL_NAME, base_model_dir
 
@@ -125,30 +126,6 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
     return dict(json.loads((model_dir / MANIFEST).read_text(encoding="utf-8")))
 
 
-def _metrics_table(metrics: dict[str, Any], ceiling: dict[str, Any] | None = None) -> str:
-    """Model QWK against every baseline (and the inter-annotator ceiling, for real text)."""
-    head = "| dimension | n | model QWK | TF-IDF + LR | lexicon | majority | ECE |"
-    rule = "|---|---|---|---|---|---|---|"
-    if ceiling:
-        head += " inter-annotator |"
-        rule += "---|"
-    rows = [head, rule]
-    for dimension in DIMENSIONS:
-        m = metrics.get("model", {}).get(dimension)
-        if not m:
-            continue
-        base = [
-            f"{metrics.get(b, {}).get(dimension, {}).get('qwk', float('nan')):.3f}"
-            for b in ("tfidf_lr", "lexicon", "majority")
-        ]
-        row = f"| {dimension} | {m['n']} | **{m['qwk']:.3f}** | " + " | ".join(base)
-        row += f" | {m['ece']:.3f} |"
-        if ceiling:
-            row += f" {ceiling.get(dimension, {}).get('qwk', float('nan')):.3f} |"
-        rows.append(row)
-    return "\n".join(rows)
-
-
 def render_card(manifest: dict[str, Any]) -> str:
     """The model card (Markdown) for a manifest."""
     metrics = manifest.get("metrics") or {}
@@ -196,9 +173,16 @@ def render_card(manifest: dict[str, Any]) -> str:
         table = (
             "Real text first: the test split's passages of real coroners' reports, against "
             "every baseline and the agreement of two annotators (the ceiling).\n\n"
-            + _metrics_table(metrics["real"], metrics.get("inter_annotator"))
+            + "\n".join(
+                comparison_table(
+                    metrics["real"],
+                    ceiling=metrics.get("inter_annotator") or {},
+                    intervals=metrics.get("real_model_qwk_interval"),
+                    ece=True,
+                )
+            )
             + "\n\nProject-written test passages:\n\n"
-            + _metrics_table(metrics["written"])
+            + "\n".join(comparison_table(metrics["written"], ece=True))
             + "\n\nReal auxiliary checks: child focus at level 0 or 1 on real passages with no "
             f"child: {metrics.get('no_child_child_focus', {}).get('share_at_most_1')}; "
             '"explains why" ROC AUC on held-out Causal News Corpus documents: '
@@ -207,7 +191,7 @@ def render_card(manifest: dict[str, Any]) -> str:
             f"{metrics.get('onestopenglish', {}).get('simpler_scores_higher')}."
         )
     elif metrics:
-        table = _metrics_table(metrics)
+        table = "\n".join(comparison_table(metrics, ece=True))
     else:
         table = "_Not evaluated yet: run `scrutiny evaluate`._"
     spreads = ", ".join(f"{d} {t}" for d, t in manifest.get("section_spread", {}).items())

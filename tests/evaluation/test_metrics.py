@@ -9,6 +9,7 @@ from evaluation.metrics import (
     expected_calibration_error,
     macro_f1,
     quadratic_weighted_kappa,
+    qwk_interval,
     score_dimension,
     spearman,
 )
@@ -45,3 +46,26 @@ def test_score_dimension_uses_argmax_and_expected_level() -> None:
     scores = score_dimension([0, 1, 2, 3, 3], probs)
     assert scores.qwk == pytest.approx(1.0) and scores.spearman == pytest.approx(1.0)
     assert scores.n == 5
+
+
+def test_qwk_interval_resamples_reports_and_brackets_the_figure() -> None:
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 4, 600)
+    pred = np.clip(truth + rng.integers(-1, 2, 600), 0, 3)
+    groups = [f"r{i // 6}" for i in range(600)]
+    low, high = qwk_interval(truth, pred, groups, rounds=300)
+    assert low < quadratic_weighted_kappa(truth, pred) < high
+    assert (low, high) == qwk_interval(truth, pred, groups, rounds=300)  # seeded
+    # Whole reports move together: a report-level error widens the interval.
+    clustered = pred.copy()
+    clustered[:60] = 3 - truth[:60]
+    c_low, c_high = qwk_interval(truth, clustered, groups, rounds=300)
+    p_low, p_high = qwk_interval(truth, clustered, [f"p{i}" for i in range(600)], rounds=300)
+    assert c_high - c_low >= p_high - p_low
+
+
+def test_qwk_interval_edges() -> None:
+    assert all(v != v for v in qwk_interval([1, 2], [1, 2], ["a", "a"]))  # one report: none
+    low, high = qwk_interval([0, 1, 2, 3] * 5, [0, 1, 2, 3] * 5, [str(i) for i in range(20)])
+    assert low == high == 1.0
+    assert all(v != v for v in qwk_interval([], [], []))
