@@ -95,7 +95,7 @@ def make_engine(
     if name == "ray":
         from service.batch.ray_engine import RayEngine
 
-        return RayEngine(config, workers, ray_address)
+        return RayEngine(config, workers, model_version, ray_address)
     raise BatchUsageError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

@@ -23,15 +23,14 @@ from concurrent.futures.process import BrokenProcessPool
 
 from service.batch.settings import batch_settings
 from service.batch.worker import (
-    INTERNAL,
+    CRASH_ATTEMPTS,
     Outcome,
     Scorer,
     Task,
     WorkerConfig,
-    failed_outcome,
+    crashed_outcome,
 )
 
-_ATTEMPTS = 2  # tries per input when worker processes die under it
 _PARENT_POLL_S = 1.0
 _scorer: Scorer | None = None
 
@@ -135,23 +134,15 @@ class LocalEngine:
                 return
             held += [(task, crashes + 1) for task, crashes in in_flight.values()]
             barren_pools = 0 if finished_any else barren_pools + 1
-            # No input is in more than _ATTEMPTS broken pools, so one more barren pool in a
+            # No input is in more than CRASH_ATTEMPTS broken pools, so one more barren pool in a
             # row means fresh inputs die too: the workers themselves cannot run.
-            if barren_pools > _ATTEMPTS:
+            if barren_pools > CRASH_ATTEMPTS:
                 raise WorkersFailed(
                     "worker processes stopped before scoring any document; check that the "
                     "model loads (`scrutiny score` on one file) and that memory is available"
                 )
             for task, crashes in held:
-                if crashes < _ATTEMPTS:
+                if crashes < CRASH_ATTEMPTS:
                     queue.appendleft((task, crashes))
                 else:
-                    yield failed_outcome(
-                        task.path,
-                        task.sha256,
-                        self.model_version,
-                        INTERNAL,
-                        "A worker process stopped while scoring this file (it may have run out "
-                        "of memory); rerun to retry.",
-                        metadata=task.metadata,
-                    )
+                    yield crashed_outcome(task, self.model_version)

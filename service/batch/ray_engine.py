@@ -9,6 +9,13 @@ the same chunk store as the local engine. Ray is imported here only (the ``ray``
 Without ``ray_address`` a local Ray instance is started (no dashboard, quiet logs) and shut
 down at the end; with one (``auto`` or ``host:port``) the job joins that cluster, whose
 every node must reach the model folder and the input paths.
+
+An actor that dies (killed for memory, a crash in a native library) is restarted, and the
+input it held is tried again: ``CRASH_ATTEMPTS`` tries in all, as with the local engine,
+then the input gets a ``failed`` row and the job goes on. (Ray Data's own default retries
+such an input forever, so one document that always kills its worker would hang the job.)
+An input's block is what Ray drops after the last try, so inputs sharing a block with it
+(only past ``ray_max_blocks`` inputs) get a failed row too; a rerun retries them.
 """
 
 from __future__ import annotations
@@ -20,7 +27,15 @@ from dataclasses import asdict
 from typing import Any, ClassVar
 
 from service.batch.settings import batch_settings
-from service.batch.worker import Outcome, Scorer, Task, WorkerConfig, usable_cpus
+from service.batch.worker import (
+    CRASH_ATTEMPTS,
+    Outcome,
+    Scorer,
+    Task,
+    WorkerConfig,
+    crashed_outcome,
+    usable_cpus,
+)
 
 RAY_EXTRA = "pip install -e '.[ray]'"
 _QUIET = logging.ERROR
@@ -33,6 +48,12 @@ def _ray() -> Any:
     except ImportError as error:
         raise ImportError(f"--engine ray needs Ray: {RAY_EXTRA}") from error
     return ray
+
+
+def _bounded_retries() -> dict[str, Any]:
+    """Actor options: a dead actor is always replaced (the pool keeps its size), but the
+    input it held is tried ``CRASH_ATTEMPTS`` times in all, not Ray Data's default forever."""
+    return {"max_restarts": -1, "max_task_retries": CRASH_ATTEMPTS - 1}
 
 
 class _ScoringActor:
@@ -52,7 +73,7 @@ class _ScoringActor:
                 batch["path"], batch["sha256"], batch["metadata"], strict=True
             )
         ]
-        return {"outcome": np.array(outcomes, dtype=object)}
+        return {"index": batch["index"], "outcome": np.array(outcomes, dtype=object)}
 
 
 class RayEngine:
@@ -60,9 +81,18 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, config: WorkerConfig, workers: int, address: str | None = None) -> None:
+    def __init__(
+        self,
+        config: WorkerConfig,
+        workers: int,
+        model_version: str,
+        address: str | None = None,
+        actor: type[_ScoringActor] = _ScoringActor,
+    ) -> None:
         _ray()  # a missing extra is a usage error before any work, not a failure halfway
         self.config = config
+        self.model_version = model_version
+        self.actor = actor  # tests pass one that fails on purpose
         self.workers = workers
         self.address = address
         self._started_here = False
@@ -100,20 +130,33 @@ class RayEngine:
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         items = [
-            {"path": t.path, "sha256": t.sha256, "metadata": json.dumps(t.metadata)} for t in tasks
+            {"index": i, "path": t.path, "sha256": t.sha256, "metadata": json.dumps(t.metadata)}
+            for i, t in enumerate(tasks)
         ]
         # The configuration rides on a subclass, not in constructor arguments, so no actor
         # depends on an object-store entry to restart.
-        actor = type("ScoringActor", (_ScoringActor,), {"config": asdict(self.config)})
-        dataset = ray.data.from_items(
-            items, override_num_blocks=min(len(items), batch_settings().ray_max_blocks)
-        ).map_batches(
-            actor,
-            batch_size=1,
-            batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=self.workers),
-            num_cpus=self.config.threads,
-        )
-        for batch in dataset.iter_batches(batch_size=1, batch_format="numpy"):
-            for text in batch["outcome"]:
-                yield Outcome.from_json(str(text))
+        actor = type("ScoringActor", (self.actor,), {"config": asdict(self.config)})
+        pending = set(range(len(tasks)))
+        saved = context.max_errored_blocks
+        # A block whose input exhausted its tries is dropped, not the end of the job (a
+        # dataset takes the setting when it is created).
+        context.max_errored_blocks = -1
+        try:
+            dataset = ray.data.from_items(
+                items, override_num_blocks=min(len(items), batch_settings().ray_max_blocks)
+            ).map_batches(
+                actor,
+                batch_size=1,
+                batch_format="numpy",
+                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                num_cpus=self.config.threads,
+                ray_remote_args_fn=_bounded_retries,
+            )
+            for batch in dataset.iter_batches(batch_size=1, batch_format="numpy"):
+                for index, text in zip(batch["index"], batch["outcome"], strict=True):
+                    pending.discard(int(index))
+                    yield Outcome.from_json(str(text))
+        finally:
+            context.max_errored_blocks = saved
+        for index in sorted(pending):
+            yield crashed_outcome(tasks[index], self.model_version)

@@ -105,6 +105,22 @@ def os_error_code(error: OSError) -> tuple[str, str]:
     return "unreadable", f"The file cannot be read ({reason})."
 
 
+# Tries per input when the process scoring it dies under it (killed for memory, a crash in
+# a native library), in either engine; then the input gets a failed row.
+CRASH_ATTEMPTS = 2
+WORKER_DIED = (
+    "A worker process stopped while scoring this file (it may have run out of memory); "
+    "rerun to retry."
+)
+
+
+def crashed_outcome(task: Task, model_version: str) -> Outcome:
+    """The failed outcome of an input whose worker died under it ``CRASH_ATTEMPTS`` times."""
+    return failed_outcome(
+        task.path, task.sha256, model_version, INTERNAL, WORKER_DIED, metadata=task.metadata
+    )
+
+
 def failed_outcome(
     task_path: str,
     sha256: str | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +50,46 @@ def test_ray_engine_starts_and_stops_its_own_local_ray(good_folder: Path, tmp_pa
     # The rerun finds nothing to do and does not start Ray at all.
     assert main(argv) == 0
     assert not ray.is_initialized()
+
+
+def test_an_input_that_kills_its_actor_gets_a_failed_row_and_the_job_goes_on(
+    good_folder: Path, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from service.batch.ray_engine import RayEngine, _ScoringActor
+    from service.batch.worker import CRASH_ATTEMPTS, INTERNAL, WORKER_DIED, Task, WorkerConfig
+
+    poison = tmp_path / "poison.txt"
+    poison.write_text("Child X: a review that kills the worker scoring it.\n", encoding="utf-8")
+    good = good_folder / "child-v.html"
+    tries = tmp_path / "tries"
+    tries.mkdir()
+    tries_dir = str(tries)
+
+    # Defined here, so Ray ships the class by value to its worker processes.
+    def dies_on_poison(self: Any, batch: dict[str, Any]) -> dict[str, Any]:
+        import os
+        import uuid
+        from pathlib import Path
+
+        if "poison" in str(batch["path"][0]):
+            (Path(tries_dir) / uuid.uuid4().hex).touch()
+            os._exit(1)  # as a native crash or the kernel's OOM killer would end it
+        return _ScoringActor.__call__(self, batch)
+
+    actor = type("DiesOnPoison", (_ScoringActor,), {"__call__": dies_on_poison})
+    engine = RayEngine(WorkerConfig(str(MODEL), 1, 8), 1, "test-version", actor=actor)
+    tasks = [Task(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in (poison, good)]
+    engine.start()
+    try:
+        outcomes = list(engine.run(tasks))
+    finally:
+        engine.stop()
+    rows = {o.rows["reports"][0]["path"]: o.rows["reports"][0] for o in outcomes}
+    assert len(outcomes) == 2
+    assert rows[str(good)]["status"] == "ok"
+    failed = rows[str(poison)]
+    assert (failed["status"], failed["error_code"]) == ("failed", INTERNAL)
+    assert failed["error_message"] == WORKER_DIED
+    assert len(list(tries.iterdir())) == CRASH_ATTEMPTS  # tried again once, then given up
