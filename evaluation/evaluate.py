@@ -165,6 +165,30 @@ def no_child_passages(test: list[Record], probs: npt.NDArray[np.float64]) -> dic
     }
 
 
+def child_in_passage(test: list[Record], probs: npt.NDArray[np.float64]) -> dict[str, Any]:
+    """Real test passages labelled child focus 1 or more, split by whether the passage itself
+    shows a child (``evaluation.lexicon.names_a_child``) or only the rest of its report
+    does (the annotators read whole reports; the model reads one passage): how many, and
+    the share the model shows at 1 or more."""
+    from evaluation.lexicon import names_a_child
+
+    d = DIMENSIONS.index("child_focus")
+    labels = _labels(test)
+    out: dict[str, Any] = {}
+    for name, wanted in (("in_passage", True), ("only_in_report", False)):
+        chosen = [
+            i
+            for i, r in enumerate(test)
+            if r.source == "pfd" and labels[i, d] >= 1 and names_a_child(r.text) == wanted
+        ]
+        shown = shown_level(probs[chosen, d]) if chosen else np.zeros(0, dtype=np.int64)
+        out[name] = {
+            "passages": len(chosen),
+            "shown_at_least_1": round(float((shown >= 1).mean()), 4) if chosen else float("nan"),
+        }
+    return out
+
+
 def section_calibration(
     records: list[Record], probs: npt.NDArray[np.float64], spreads: list[float]
 ) -> dict[str, Any]:
@@ -250,6 +274,23 @@ def _beats_all(results: dict[str, dict[str, DimensionScores]]) -> bool:
     )
 
 
+def _child_in_passage_lines(figures: dict[str, Any]) -> list[str]:
+    shown, hidden = figures["in_passage"], figures["only_in_report"]
+    total = shown["passages"] + hidden["passages"]
+    if not total:
+        return []
+    return [
+        f"Of the {total} real test passages labelled child focus 1 or more, "
+        f"{hidden['passages']} do not show in their own words that anyone in them is a child "
+        "(no child noun, school or child service, no age under 18): the annotators knew it "
+        "from the rest of the report, while the model reads one passage. The model shows "
+        f"level 1 or more for {fmt(shown['shown_at_least_1'])} of the {shown['passages']} "
+        f"that do and {fmt(hidden['shown_at_least_1'])} of the {hidden['passages']} that do "
+        "not (`evaluation.lexicon.names_a_child`).",
+        "",
+    ]
+
+
 def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
     """The Markdown evaluation report (real text first)."""
     real, written = ev["real"], ev["written"]
@@ -303,6 +344,7 @@ def render_report(manifest: dict[str, Any], ev: dict[str, Any]) -> str:
         "and seldom name an owner, a measure and a timescale), so those dimensions' real QWK "
         "rests on few passages above level 1, and a single disagreement moves it.",
         "",
+        *_child_in_passage_lines(ev["child_in_passage"]),
         "## 2. Project-written text, test split",
         "",
         *comparison_table(_as_dicts(written)),
@@ -478,6 +520,7 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
         "real_distribution": _distribution(real_records),
         "real_intervals": real_intervals(probs[by_source["pfd"]], real_records),
         "no_child": no_child_passages(test, probs),
+        "child_in_passage": child_in_passage(test, probs),
         "explains_why": explains_why(model),
         "onestopenglish": onestopenglish(model),
         "sections": section_calibration(test, probs, list(model.manifest.section_spread)),
@@ -496,6 +539,7 @@ def evaluate(model_dir: Path, report: Path, *, update_manifest: bool = True) -> 
         },
         "inter_annotator": ev["agreement"],
         "no_child_child_focus": ev["no_child"],
+        "child_focus_positives_by_passage_cue": ev["child_in_passage"],
         "explains_why": ev["explains_why"],
         "onestopenglish": ev["onestopenglish"],
         "sections": ev["sections"],

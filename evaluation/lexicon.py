@@ -224,6 +224,24 @@ def features(text: str) -> list[float]:
     ]
 
 
+# The passage itself says that someone in it is a child: a child noun, a school, a child
+# service, or an age under 18. Stricter than ``_CHILD`` (no pronouns): used to tell a child
+# the passage shows from one only the rest of the report reveals.
+_NAMES_A_CHILD = re.compile(
+    r"\b(?:child(?:ren|'s)?|bab(?:y|ies)|infants?|toddlers?|boys?|girls?|sons?|daughters?"
+    r"|pupils?|schools?|teen(?:age|ager)?s?|young (?:person|people)|minors?|paediatric\w*"
+    r"|CAMHS|(?:[1-9]|1[0-7])[- ](?:years?|yrs?)[- ]old|aged (?:[1-9]|1[0-7])\b"
+    r"|\d{1,2}[- ](?:weeks?|months?)[- ]old)\b",
+    re.IGNORECASE,
+)
+
+
+def names_a_child(text: str) -> bool:
+    """Whether the passage itself shows that someone in it is a child (a child noun, a
+    school or child service, an age under 18), without the rest of its report."""
+    return bool(_NAMES_A_CHILD.search(model_text(text)))
+
+
 def feature_matrix(texts: list[str]) -> npt.NDArray[np.float64]:
     """``[n, len(FEATURES)]`` features for many passages."""
     return np.array([features(t) for t in texts], dtype=np.float64).reshape(-1, len(FEATURES))
