@@ -148,7 +148,11 @@ class RayEngine:
                 actor,
                 batch_size=1,
                 batch_format="numpy",
-                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                # One input at a time per actor, so an actor that dies takes only the
+                # input it was scoring with it, not others queued behind it.
+                compute=ray.data.ActorPoolStrategy(
+                    size=self.workers, max_tasks_in_flight_per_actor=1
+                ),
                 num_cpus=self.config.threads,
                 ray_remote_args_fn=_bounded_retries,
             )
