@@ -4,6 +4,11 @@ A request that finds every slot busy waits (without holding a thread) up to
 ``wait_seconds`` for one, behind at most ``max_queued`` others; past either bound it is
 refused with an estimate of when to retry. Slots are handed over first come, first served,
 so a request arriving while others wait joins the back of the queue.
+
+Before any of that, a scoring request must find room to *enter* (``entry``): at most
+``slots + max_queued`` requests may be between arrival and their response, counting those
+still sending their body. A flood is refused before its bodies are read, so it cannot hold
+more than that many bodies in memory, whatever the clients send.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 from service.api.metrics import ADMISSION_REJECTED, IN_FLIGHT, QUEUE_LENGTH, QUEUE_WAIT_SECONDS
@@ -49,6 +54,7 @@ class Admission:
     wait_seconds: float
     mean_hold_seconds: float = 1.0
     _free: int = field(init=False)
+    _entered: int = field(init=False, default=0)
     _waiters: deque[_Waiter] = field(init=False, default_factory=deque)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -64,6 +70,26 @@ class Admission:
     def busy(self) -> int:
         """Slots held now."""
         return self.slots - self._free
+
+    @property
+    def entered(self) -> int:
+        """Scoring requests inside now: reading their body, queued or holding a slot."""
+        return self._entered
+
+    @contextmanager
+    def entry(self) -> Iterator[None]:
+        """Hold one of the ``slots + max_queued`` places for the body of the ``with``;
+        ``Refused("queue_full")`` at once when none is left."""
+        with self._lock:
+            if self._entered >= self.slots + self.max_queued:
+                ADMISSION_REJECTED.labels("queue_full").inc()
+                raise Refused("queue_full", self.retry_after())
+            self._entered += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._entered -= 1
 
     def retry_after(self) -> int:
         """Seconds until the queue as it stands would have drained (at least 1)."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
+from fastapi.routing import APIRoute
 
 from service.api.admission import Admission, Refused
 from service.api.limits import api_key_matches, hash_api_key
@@ -84,6 +85,22 @@ def ready_model(state: StateDep) -> QualityModel:
 ModelDep = Annotated[QualityModel, Depends(ready_model)]
 
 
+def _overloaded(refused: Refused, admission: Admission) -> Problem:
+    """The 503 problem for a refusal, with Retry-After."""
+    REJECTED.labels("overloaded").inc()
+    detail = (
+        "The scoring queue is full"
+        if refused.reason == "queue_full"
+        else f"No scoring slot freed within {admission.wait_seconds:g} s"
+    )
+    return Problem(
+        503,
+        f"{detail}; retry in {refused.retry_after} s.",
+        code="overloaded",
+        headers={"Retry-After": str(refused.retry_after)},
+    )
+
+
 @asynccontextmanager
 async def scoring_slot(admission: Admission) -> AsyncIterator[None]:
     """Hold one scoring slot for the ``async with`` body, waiting in the queue for it, or
@@ -93,15 +110,23 @@ async def scoring_slot(admission: Admission) -> AsyncIterator[None]:
         async with admission.slot():
             yield
     except Refused as refused:  # raised only while waiting for the slot
-        REJECTED.labels("overloaded").inc()
-        detail = (
-            "The scoring queue is full"
-            if refused.reason == "queue_full"
-            else f"No scoring slot freed within {admission.wait_seconds:g} s"
-        )
-        raise Problem(
-            503,
-            f"{detail}; retry in {refused.retry_after} s.",
-            code="overloaded",
-            headers={"Retry-After": str(refused.retry_after)},
-        ) from None
+        raise _overloaded(refused, admission) from None
+
+
+class ScoringRoute(APIRoute):
+    """The route class of every route that scores: the request must find room to enter
+    (``Admission.entry``) before FastAPI reads and parses its body, so a flood of uploads
+    is refused with 503 and Retry-After without holding their bodies in memory."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def entered(request: Request) -> Response:
+            admission = get_state(request).admission
+            try:
+                with admission.entry():
+                    return await handler(request)
+            except Refused as refused:  # from ``entry`` only: the slot's are Problems
+                raise _overloaded(refused, admission) from None
+
+        return entered

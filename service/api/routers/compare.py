@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from service.api.deps import ClientDep, ModelDep, StateDep, scoring_slot
+from service.api.deps import ClientDep, ModelDep, ScoringRoute, StateDep, scoring_slot
 from service.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, Problem
 from service.api.routers.score import ACCEPTED_SUFFIXES
 from service.api.schemas import ScoreRequest
@@ -23,7 +23,7 @@ from service.compare.schemas import CompareResponse
 from service.model.runtime import QualityModel
 
 log = logging.getLogger("scrutiny.api")
-router = APIRouter(prefix="/v1", tags=["comparing"])
+router = APIRouter(prefix="/v1", tags=["comparing"], route_class=ScoringRoute)
 
 
 class CompareRequest(BaseModel):

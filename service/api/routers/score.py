@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from service.api.admission import Admission
-from service.api.deps import ClientDep, ModelDep, StateDep, scoring_slot
+from service.api.deps import ClientDep, ModelDep, ScoringRoute, StateDep, scoring_slot
 from service.api.metrics import DOCUMENT_CHARACTERS, SCORE_SECONDS
 from service.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, Problem
 from service.api.schemas import ScoreRequest
@@ -22,7 +22,7 @@ from service.schemas import ScoreResponse
 from service.scoring import score_bytes
 
 log = logging.getLogger("scrutiny.api")
-router = APIRouter(prefix="/v1", tags=["scoring"])
+router = APIRouter(prefix="/v1", tags=["scoring"], route_class=ScoringRoute)
 
 ACCEPTED_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".txt", ".md", ".markdown"}
 ACCEPTED_MEDIA_TYPES = (PDF, DOCX, HTML, TEXT, MARKDOWN)

@@ -67,6 +67,19 @@ def test_full_queue_and_wait_timeout_are_refused_with_an_estimate() -> None:
     asyncio.run(scenario())
 
 
+def test_entry_is_bounded_by_slots_plus_queue_and_given_back() -> None:
+    admission = Admission(slots=1, max_queued=1, wait_seconds=1.0)
+    with admission.entry(), admission.entry():
+        assert admission.entered == 2
+        with pytest.raises(Refused) as full, admission.entry():
+            pass
+        assert full.value.reason == "queue_full" and full.value.retry_after >= 1
+    assert admission.entered == 0
+    with pytest.raises(RuntimeError), admission.entry():
+        raise RuntimeError("the request failed")  # its place is given back all the same
+    assert admission.entered == 0
+
+
 def test_a_cancelled_waiter_leaves_the_queue_and_never_keeps_a_slot() -> None:
     async def scenario() -> None:
         admission = Admission(slots=1, max_queued=4, wait_seconds=5)
@@ -162,6 +175,23 @@ def test_waiting_past_the_limit_is_refused() -> None:
         assert "within 0.3 s" in response.json()["detail"]
         rejected = 'scrutiny_admission_rejected_total{reason="wait_timeout"}'
         assert _metric(client, rejected) >= 1
+
+
+def test_a_flood_is_refused_before_its_bodies_are_read() -> None:
+    """With every place taken, a scoring request gets 503 before FastAPI parses its body:
+    a malformed one is refused as overloaded, not as malformed."""
+    with _app(max_concurrent_scores=1, max_queued=0) as client:
+        admission = client.app.state.scrutiny.admission  # type: ignore[attr-defined]
+        malformed = {"content": b"{not json", "headers": {"content-type": "application/json"}}
+        with admission.entry():
+            for route in ("/v1/score", "/v1/compare"):
+                refused = client.post(route, **malformed)  # type: ignore[arg-type]
+                assert refused.status_code == 503, (route, refused.text)
+                assert int(refused.headers["Retry-After"]) >= 1
+                assert "queue is full" in refused.json()["detail"]
+        assert client.post("/v1/score", **malformed).status_code == 400  # type: ignore[arg-type]
+        assert client.post("/v1/score", json={"text": TEXT}).status_code == 200
+        assert admission.entered == 0
 
 
 def test_two_clients_back_to_back_are_never_refused(one_slot: TestClient) -> None:
