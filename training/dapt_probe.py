@@ -139,17 +139,17 @@ def probe(
     seed: int,
 ) -> dict[str, float]:
     """Dev QWK per dimension and source of the linear probe fitted on train (the embedding
-    head's own fitting and scoring: ``fit_head``, ``weighted_dev_qwk``)."""
+    head's own fitting and scoring: ``head_dev_figures``)."""
     from training.calibrate import source_balance
-    from training.embedding_head import EmbeddingHead, fit_head, weighted_dev_qwk
+    from training.embedding_head import head_dev_figures
     from training.train import label_matrix
 
     train, dev = parts["train"], parts["dev"]
-    weight, bias = fit_head(train_x, label_matrix(train), source_balance(train), PROBE_C, seed)
-    ones = np.ones(len(DIMENSIONS), np.float32)
-    probs = EmbeddingHead(weight, bias, ones, ones).probs(dev_x)
     real = np.array([r.source == "pfd" for r in dev])
-    by_dimension = weighted_dev_qwk(probs, label_matrix(dev), real)
+    by_dimension = head_dev_figures(
+        train_x, label_matrix(train), source_balance(train), dev_x, label_matrix(dev), real,
+        PROBE_C, seed,
+    )  # fmt: skip
     figures: dict[str, float] = {}
     for source in ("real", "written"):
         values = [by_dimension[d][source] for d in DIMENSIONS]

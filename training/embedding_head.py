@@ -146,6 +146,25 @@ def weighted_dev_qwk(
     return out
 
 
+def head_dev_figures(
+    train_x: npt.NDArray[np.floating],
+    train_y: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    dev_x: npt.NDArray[np.floating],
+    dev_y: npt.NDArray[np.int64],
+    dev_real: npt.NDArray[np.bool_],
+    c: float,
+    seed: int,
+) -> dict[str, dict[str, float]]:
+    """Dev QWK per dimension (real, written, weighted) of the head alone (no mix), fitted
+    on the passages with weight above 0: how much the inputs hold, for probes and curves."""
+    keep = weights > 0
+    weight, bias = fit_head(train_x[keep], train_y[keep], weights[keep], c, seed)
+    ones = np.ones(len(DIMENSIONS), np.float32)
+    probs = EmbeddingHead(weight, bias, ones, ones).probs(dev_x)
+    return weighted_dev_qwk(probs, dev_y, dev_real)
+
+
 def choose_mix(
     base: npt.NDArray[np.float64],
     head: npt.NDArray[np.float64],

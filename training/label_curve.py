@@ -7,7 +7,7 @@ coroners' passages, costs hours of careful reading. This asks first whether it w
 
 1. embeds the train and dev splits through the serving runtime (the shipped graph's
    pooled embedding, exactly as the service computes it);
-2. refits the embedding head (``training.embedding_head.fit_head``: per dimension a
+2. refits the embedding head (``training.embedding_head.head_dev_figures``: per dimension a
    multinomial logistic regression, real and written passages weighing the same, the
    shipped C) on every written train passage plus a growing share of the real train
    *reports* (25, 50, 75, 100%; ``--repeats`` random orders, averaged), and reads real and
@@ -67,26 +67,6 @@ def subset_weights(
     return weights
 
 
-def head_dev_figures(
-    train_x: npt.NDArray[np.floating],
-    train_y: npt.NDArray[np.int64],
-    weights: npt.NDArray[np.float64],
-    dev_x: npt.NDArray[np.floating],
-    dev_y: npt.NDArray[np.int64],
-    dev_real: npt.NDArray[np.bool_],
-    c: float,
-    seed: int,
-) -> dict[str, dict[str, float]]:
-    """Dev QWK per dimension (real, written) of the head fitted on the weighted passages."""
-    from training.embedding_head import EmbeddingHead, fit_head, weighted_dev_qwk
-
-    keep = weights > 0
-    weight, bias = fit_head(train_x[keep], train_y[keep], weights[keep], c, seed)
-    ones = np.ones(len(DIMENSIONS), np.float32)
-    probs = EmbeddingHead(weight, bias, ones, ones).probs(dev_x)
-    return weighted_dev_qwk(probs, dev_y, dev_real)
-
-
 def curve(
     train_x: npt.NDArray[np.floating],
     train_y: npt.NDArray[np.int64],
@@ -102,6 +82,8 @@ def curve(
 ) -> dict[str, dict[str, float]]:
     """Per share of the real train reports: the real train passages used and the mean over
     ``repeats`` orders of real and written dev QWK per dimension, and their real mean."""
+    from training.embedding_head import head_dev_figures
+
     real_reports = [rid for rid, real in zip(train_reports, train_real, strict=True) if real]
     reports = np.array(train_reports)
     out: dict[str, dict[str, float]] = {}
