@@ -46,7 +46,7 @@ def qwk_interval(
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of QWK, resampling whole ``groups`` (reports) with
     replacement: passages of one report are not independent, so resampling passages would
-    give an interval too narrow. Rounds whose QWK is undefined are skipped."""
+    give an interval too narrow."""
     t = np.asarray(truth, dtype=np.int64)
     p = np.asarray(pred, dtype=np.int64)
     names, index = np.unique(np.asarray(groups), return_inverse=True)
@@ -54,12 +54,14 @@ def qwk_interval(
         return float("nan"), float("nan")
     members = [np.flatnonzero(index == g) for g in range(len(names))]
     rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(rounds):
-        rows = np.concatenate([members[g] for g in rng.integers(0, len(names), len(names))])
-        value = quadratic_weighted_kappa(t[rows], p[rows])
-        if value == value:
-            values.append(value)
+    # A resample always holds passages, so every round's QWK is defined.
+    values = [
+        quadratic_weighted_kappa(t[rows], p[rows])
+        for rows in (
+            np.concatenate([members[g] for g in rng.integers(0, len(names), len(names))])
+            for _ in range(rounds)
+        )
+    ]
     tail = (1.0 - coverage) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)

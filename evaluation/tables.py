@@ -37,7 +37,7 @@ def comparison_table(
 ) -> list[str]:
     """Rows per dimension: n, the model's QWK (with its interval), every baseline's QWK,
     and optionally the model's ECE, the inter-annotator ceiling, and the target met or not."""
-    head, rule = ["dimension", "n", "**model**"], 3
+    head = ["dimension", "n", "**model**"]
     if intervals:
         head.append("95% interval (by report)")
     head += [BASELINE_TITLES[s] for s in SYSTEMS[1:]]
@@ -47,8 +47,7 @@ def comparison_table(
         head.append("inter-annotator (n)")
     if targets:
         head += ["target", "met"]
-    rule = len(head)
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * rule]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for dimension in DIMENSIONS:
         m = by_system.get("model", {}).get(dimension)
         if not m:
