@@ -80,8 +80,8 @@ def curve(
     repeats: int,
     seed: int,
 ) -> dict[str, dict[str, float]]:
-    """Per share of the real train reports: the real train passages used and the mean over
-    ``repeats`` orders of real and written dev QWK per dimension, and their real mean."""
+    """Per share of the real train reports: the mean over ``repeats`` orders of the real
+    train passages used and of real and written dev QWK per dimension."""
     from training.embedding_head import head_dev_figures
 
     real_reports = [rid for rid, real in zip(train_reports, train_real, strict=True) if real]
@@ -89,12 +89,12 @@ def curve(
     out: dict[str, dict[str, float]] = {}
     for fraction in FRACTIONS:
         runs: list[dict[str, dict[str, float]]] = []
-        used = 0
+        used: list[int] = []  # orders differ in how many passages their reports hold
         for repeat in range(repeats):
             order = report_order(real_reports, seed + repeat)
             chosen = order[: max(1, round(fraction * len(order)))]
             keep = ~train_real | (train_real & np.isin(reports, chosen))
-            used = int((keep & train_real).sum())
+            used.append(int((keep & train_real).sum()))
             runs.append(
                 head_dev_figures(
                     train_x, train_y, subset_weights(train_real, keep), dev_x, dev_y, dev_real,
@@ -103,7 +103,7 @@ def curve(
             )  # fmt: skip
             if fraction == 1.0:
                 break  # every order gives the same set
-        figures: dict[str, float] = {"real_train_passages": used}
+        figures: dict[str, float] = {"real_train_passages": round(float(np.mean(used)), 1)}
         for source in ("real", "written"):
             for dimension in DIMENSIONS:
                 values = [run[dimension][source] for run in runs]
