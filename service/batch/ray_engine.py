@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any, ClassVar
@@ -142,20 +143,23 @@ class RayEngine:
         # dataset takes the setting when it is created).
         context.max_errored_blocks = -1
         try:
-            dataset = ray.data.from_items(
-                items, override_num_blocks=min(len(items), batch_settings().ray_max_blocks)
-            ).map_batches(
-                actor,
-                batch_size=1,
-                batch_format="numpy",
-                # One input at a time per actor, so an actor that dies takes only the
-                # input it was scoring with it, not others queued behind it.
-                compute=ray.data.ActorPoolStrategy(
-                    size=self.workers, max_tasks_in_flight_per_actor=1
-                ),
-                num_cpus=self.config.threads,
-                ray_remote_args_fn=_bounded_retries,
-            )
+            with warnings.catch_warnings():
+                # Deprecated from Ray 2.60 with no replacement yet; pyproject pins Ray < 2.64.
+                warnings.filterwarnings("ignore", message="`ray_remote_args_fn` is deprecated")
+                dataset = ray.data.from_items(
+                    items, override_num_blocks=min(len(items), batch_settings().ray_max_blocks)
+                ).map_batches(
+                    actor,
+                    batch_size=1,
+                    batch_format="numpy",
+                    # One input at a time per actor, so an actor that dies takes only the
+                    # input it was scoring with it, not others queued behind it.
+                    compute=ray.data.ActorPoolStrategy(
+                        size=self.workers, max_tasks_in_flight_per_actor=1
+                    ),
+                    num_cpus=self.config.threads,
+                    ray_remote_args_fn=_bounded_retries,
+                )
             for batch in dataset.iter_batches(batch_size=1, batch_format="numpy"):
                 for index, text in zip(batch["index"], batch["outcome"], strict=True):
                     pending.discard(int(index))

@@ -15,9 +15,12 @@ import resource
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.batch.tables import failed_row, rows_of
+
+if TYPE_CHECKING:
+    from service.ingest.document import Document
 
 log = logging.getLogger("scrutiny.batch")
 
@@ -144,6 +147,45 @@ def failed_outcome(
     return Outcome(rows={"reports": [row]}, ok=False, peak_rss_mb=peak_rss_mb())
 
 
+@dataclass(frozen=True)
+class ReadTask:
+    """A task with its document read, or the error code and message of reading it."""
+
+    task: Task
+    document: Document | None
+    failure: tuple[str, str] | None = None
+    seconds: float = 0.0  # spent reading
+
+
+def read_task(task: Task) -> ReadTask:
+    """Read ``task``'s file; never raises for a file that cannot be read.
+
+    The reading stage of every engine. It needs no model, so the local engine runs it ahead
+    in the parent while workers score (the parser itself runs in an isolated child).
+    """
+    from service.ingest import IngestError, read_document
+
+    started = time.perf_counter()
+
+    def failed(code: str, message: str) -> ReadTask:
+        return ReadTask(task, None, (code, message), time.perf_counter() - started)
+
+    try:
+        document = read_document(Path(task.path))
+    except IngestError as error:
+        return failed(error.code, str(error))
+    except OSError as error:
+        return failed(*os_error_code(error))
+    except Exception as error:  # a reader bug must cost one row, not the run
+        log.warning("reading failed sha256=%s error=%s", task.sha256[:16], type(error).__name__)
+        return failed(
+            INTERNAL,
+            f"Reading failed with an internal error ({type(error).__name__}); rerun to retry "
+            "or report the file's sha256.",
+        )
+    return ReadTask(task, document, None, time.perf_counter() - started)
+
+
 class Scorer:
     """One worker's model session, scoring inputs one at a time."""
 
@@ -163,10 +205,14 @@ class Scorer:
 
     def score(self, task: Task) -> Outcome:
         """Read and score ``task``; a file that cannot be scored gives a ``failed`` outcome."""
-        from service.ingest import IngestError, read_document
+        return self.score_read(read_task(task))
+
+    def score_read(self, read: ReadTask) -> Outcome:
+        """Score a task ``read_task`` has read (or give the failed outcome of its reading)."""
         from service.scoring import score_document
 
-        started = time.perf_counter()
+        task = read.task
+        started = time.perf_counter() - read.seconds
 
         def failed(code: str, message: str) -> Outcome:
             return failed_outcome(
@@ -179,19 +225,10 @@ class Scorer:
                 seconds=time.perf_counter() - started,
             )
 
-        try:
-            document = read_document(Path(task.path))
-        except IngestError as error:
-            return failed(error.code, str(error))
-        except OSError as error:
-            return failed(*os_error_code(error))
-        except Exception as error:  # a reader bug must cost one row, not the run
-            log.warning("reading failed sha256=%s error=%s", task.sha256[:16], type(error).__name__)
-            return failed(
-                INTERNAL,
-                f"Reading failed with an internal error ({type(error).__name__}); rerun to retry "
-                "or report the file's sha256.",
-            )
+        if read.document is None:
+            assert read.failure is not None
+            return failed(*read.failure)
+        document = read.document
         try:
             result = score_document(document, self.model, include_text=False, explain=self.explain)
             words = len(document.text.split())

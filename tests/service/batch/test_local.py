@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import uuid
 from pathlib import Path
 
 import pytest
 
+from service.batch.local import LocalEngine, WorkersFailed, score_in_worker
 from service.batch.tables import COLUMNS
+from service.batch.worker import (
+    CRASH_ATTEMPTS,
+    INTERNAL,
+    WORKER_DIED,
+    Outcome,
+    ReadTask,
+    Task,
+    WorkerConfig,
+)
 from service.cli import main
+from service.settings import ingest_limits
 from tests.fixtures.reports import Rendered, ReportSpec
 from tests.service.batch.conftest import (
     BROKEN,
@@ -32,8 +46,11 @@ def test_mixed_folder_gives_one_row_per_input_and_a_rerun_skips_what_is_done(
     rendered_reports: list[tuple[ReportSpec, Rendered, Rendered]],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
-    monkeypatch.setenv("SCRUTINY_INGEST_MAX_BYTES", str(MAX_BYTES))  # read by the workers
+    monkeypatch.setenv("SCRUTINY_INGEST_MAX_BYTES", str(MAX_BYTES))
+    ingest_limits.cache_clear()  # read once per process: this one reads the inputs
+    request.addfinalizer(ingest_limits.cache_clear)
     archive = tmp_path / "archive"
     write_good_documents(archive, rendered_reports)
     write_broken_documents(archive / "broken")
@@ -146,3 +163,54 @@ def test_the_same_bytes_at_two_paths_get_a_row_each(tmp_path: Path) -> None:
     (archive / "third" / "child-t.md").write_bytes(example.read_bytes())
     assert _batch(str(archive), "--out", str(out)) == 0
     assert len(read_rows(out, "reports")) == 3
+
+
+def dies_on_poison(read: ReadTask) -> Outcome:
+    """A worker's scoring function that dies, as a native crash would, on a file named
+    ``poison*``, leaving a mark in the ``tries`` folder beside it for each try."""
+    path = Path(read.task.path)
+    if path.name.startswith("poison"):
+        (path.parent / "tries" / uuid.uuid4().hex).touch()
+        os._exit(1)
+    return score_in_worker(read)
+
+
+def always_dies(read: ReadTask) -> Outcome:
+    """A worker's scoring function that never finishes an input (workers that cannot run)."""
+    os._exit(1)
+
+
+def _tasks(*paths: Path) -> list[Task]:
+    return [Task(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths]
+
+
+def test_an_input_that_kills_its_worker_fails_alone_and_the_run_goes_on(
+    good_folder: Path, tmp_path: Path
+) -> None:
+    poison = tmp_path / "poison.txt"
+    poison.write_text("Child X: a review that kills the worker scoring it.\n", encoding="utf-8")
+    (tmp_path / "tries").mkdir()
+    goods = [good_folder / "child-v.html", good_folder / "child-t.docx"]
+    engine = LocalEngine(WorkerConfig(str(MODEL), 1, 8), 1, "test-version", score_fn=dies_on_poison)
+    # The poison file goes in flight with a good one queued behind it in the same worker.
+    outcomes = list(engine.run(_tasks(poison, *goods)))
+    rows = {o.rows["reports"][0]["path"]: o.rows["reports"][0] for o in outcomes}
+    assert len(outcomes) == 3
+    assert all(rows[str(good)]["status"] == "ok" for good in goods)
+    failed = rows[str(poison)]
+    assert (failed["status"], failed["error_code"]) == ("failed", INTERNAL)
+    assert failed["error_message"] == WORKER_DIED
+    assert len(list((tmp_path / "tries").iterdir())) == CRASH_ATTEMPTS
+
+
+def test_workers_that_cannot_score_anything_stop_the_run(tmp_path: Path) -> None:
+    engine = LocalEngine(WorkerConfig(str(MODEL), 1, 8), 1, "test-version", score_fn=always_dies)
+    inputs = [tmp_path / f"review-{n}.txt" for n in range(8)]
+    for n, path in enumerate(inputs):
+        path.write_text(f"Child {n}: the review found that no agency asked why.\n")
+    outcomes: list[Outcome] = []
+    with pytest.raises(WorkersFailed):
+        outcomes.extend(engine.run(_tasks(*inputs)))
+    # Each input that ran alone and died was failed; the run stopped before the rest.
+    assert 0 < len(outcomes) < len(inputs)
+    assert all(o.rows["reports"][0]["error_message"] == WORKER_DIED for o in outcomes)

@@ -96,7 +96,8 @@ def test_a_killed_run_resumes_without_losing_or_repeating_anything(
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [pid for pid in workers if _alive(pid)]
+    survivors = [pid for pid in workers if _alive(pid)]
+    assert not survivors, [Path(f"/proc/{pid}/cmdline").read_bytes()[:120] for pid in survivors]
 
 
 def test_a_worker_killed_mid_run_is_replaced_and_its_input_retried(
