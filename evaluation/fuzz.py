@@ -189,7 +189,10 @@ def _zip(members: Iterable[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
         warnings.simplefilter("ignore")  # duplicate names are the point of one mutation
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for info, content in members:
-                archive.writestr(info.filename, content)
+                # The member's own timestamp, not the clock's, so a seed gives the same bytes.
+                member = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(member, content)
     return out.getvalue()
 
 
