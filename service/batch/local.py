@@ -147,7 +147,7 @@ class LocalEngine:
                             suspect_running = item[1] > 0
                         feed.read_ahead()
                         waiting: list[Future[Any]] = list(in_flight)
-                        if not in_flight or (len(in_flight) < window and not suspect_running):
+                        if len(in_flight) < window and not suspect_running:
                             waiting += feed.next_read()
                         done, _ = wait(waiting, return_when=FIRST_COMPLETED)
                         for future in done:
@@ -165,7 +165,7 @@ class LocalEngine:
                 finally:
                     _stop(pool, busy=bool(in_flight) and not broken)
                 if not broken:
-                    continue
+                    return
                 held += list(in_flight.values())
                 lost_fresh = any(crashes == 0 for _, crashes in held)
                 if finished_any:

@@ -5,12 +5,14 @@ Every report here is fictional. The shipped model scores them (a few seconds eac
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from service.batch.worker import Task
 from tests.fixtures.reports import Rendered, ReportSpec
 
 REPO = Path(__file__).resolve().parents[3]
@@ -138,6 +140,11 @@ def csv_rows(out: Path, table: str) -> int:
 
     with (out / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
         return sum(1 for _ in csv.DictReader(handle))
+
+
+def tasks_of(*paths: Path) -> list[Task]:
+    """Engine tasks for ``paths`` (no metadata), as ``scrutiny batch`` builds them."""
+    return [Task(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths]
 
 
 def levels(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:

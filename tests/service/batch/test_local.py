@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
 from pathlib import Path
@@ -17,7 +16,6 @@ from service.batch.worker import (
     WORKER_DIED,
     Outcome,
     ReadTask,
-    Task,
     WorkerConfig,
 )
 from service.cli import main
@@ -31,6 +29,7 @@ from tests.service.batch.conftest import (
     csv_rows,
     levels,
     read_rows,
+    tasks_of,
     write_broken_documents,
     write_good_documents,
     write_ignored_files,
@@ -180,10 +179,6 @@ def always_dies(read: ReadTask) -> Outcome:
     os._exit(1)
 
 
-def _tasks(*paths: Path) -> list[Task]:
-    return [Task(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths]
-
-
 def test_an_input_that_kills_its_worker_fails_alone_and_the_run_goes_on(
     good_folder: Path, tmp_path: Path
 ) -> None:
@@ -193,7 +188,7 @@ def test_an_input_that_kills_its_worker_fails_alone_and_the_run_goes_on(
     goods = [good_folder / "child-v.html", good_folder / "child-t.docx"]
     engine = LocalEngine(WorkerConfig(str(MODEL), 1, 8), 1, "test-version", score_fn=dies_on_poison)
     # The poison file goes in flight with a good one queued behind it in the same worker.
-    outcomes = list(engine.run(_tasks(poison, *goods)))
+    outcomes = list(engine.run(tasks_of(poison, *goods)))
     rows = {o.rows["reports"][0]["path"]: o.rows["reports"][0] for o in outcomes}
     assert len(outcomes) == 3
     assert all(rows[str(good)]["status"] == "ok" for good in goods)
@@ -210,7 +205,7 @@ def test_workers_that_cannot_score_anything_stop_the_run(tmp_path: Path) -> None
         path.write_text(f"Child {n}: the review found that no agency asked why.\n")
     outcomes: list[Outcome] = []
     with pytest.raises(WorkersFailed):
-        outcomes.extend(engine.run(_tasks(*inputs)))
+        outcomes.extend(engine.run(tasks_of(*inputs)))
     # Each input that ran alone and died was failed; the run stopped before the rest.
     assert 0 < len(outcomes) < len(inputs)
     assert all(o.rows["reports"][0]["error_message"] == WORKER_DIED for o in outcomes)

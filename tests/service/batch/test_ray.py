@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from service.cli import main
-from tests.service.batch.conftest import GOOD_NAMES, MODEL, levels, read_rows
+from tests.service.batch.conftest import GOOD_NAMES, MODEL, levels, read_rows, tasks_of
 
 pytestmark = pytest.mark.slow
 ray = pytest.importorskip("ray", reason="needs the ray extra: pip install -e '.[ray]'")
@@ -55,10 +55,8 @@ def test_ray_engine_starts_and_stops_its_own_local_ray(good_folder: Path, tmp_pa
 def test_an_input_that_kills_its_actor_gets_a_failed_row_and_the_job_goes_on(
     good_folder: Path, tmp_path: Path
 ) -> None:
-    import hashlib
-
     from service.batch.ray_engine import RayEngine, _ScoringActor
-    from service.batch.worker import CRASH_ATTEMPTS, INTERNAL, WORKER_DIED, Task, WorkerConfig
+    from service.batch.worker import CRASH_ATTEMPTS, INTERNAL, WORKER_DIED, WorkerConfig
 
     poison = tmp_path / "poison.txt"
     poison.write_text("Child X: a review that kills the worker scoring it.\n", encoding="utf-8")
@@ -80,7 +78,7 @@ def test_an_input_that_kills_its_actor_gets_a_failed_row_and_the_job_goes_on(
 
     actor = type("DiesOnPoison", (_ScoringActor,), {"__call__": dies_on_poison})
     engine = RayEngine(WorkerConfig(str(MODEL), 1, 8), 1, "test-version", actor=actor)
-    tasks = [Task(str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in (poison, good)]
+    tasks = tasks_of(poison, good)
     engine.start()
     try:
         outcomes = list(engine.run(tasks))
